@@ -1,0 +1,280 @@
+"""The core: one subject in, one Report out. Knows nothing of the terminal.
+
+sources -> Snapshot -> assessments (license, ladder) -> Report
+"""
+
+from __future__ import annotations
+
+import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openness.errors import OpennessError, UsageError
+from openness.ladder import DatasetStatus, LadderInputs, assess_ladder
+from openness.license.assess import LicenseInputs, LicenseText, assess
+from openness.links import find_links
+from openness.report import Problem, Report, Subject
+from openness.rules import Rules
+from openness.snapshot import Snapshot, license_files
+from openness.sources.hub import HubSource
+from openness.sources.local import LocalSource
+from openness.sources.mirror import MirrorSource
+from openness.subjects import parse_subject, validate_repo_id
+from openness.textio import split_front_matter
+
+MAX_DATASETS = 12
+MAX_SECTION_LINES = 200
+INCOMPLETE_KINDS = {
+    "gated",
+    "missing_file",
+    "fetch_failed",
+    "truncated",
+    "offline",
+    "dataset_error",
+    "unreadable",
+}
+_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+
+
+@dataclass
+class AuditOptions:
+    mirror: Path | None = None
+    revision: str | None = None
+    token: str | None = None
+    timeout: float = 10.0
+    datasets: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Auditor:
+    """Audits one subject at a time; safe to drive from a bounded worker pool."""
+
+    def __init__(self, rules: Rules, options: AuditOptions) -> None:
+        self.rules = rules
+        self.options = options
+        self.hub = HubSource(token=options.token, timeout=options.timeout)
+        self.mirror = MirrorSource(options.mirror) if options.mirror else None
+
+    def audit(self, value: str) -> Report:
+        subject = parse_subject(value)
+        if subject.path is not None:
+            snapshot = LocalSource().fetch(subject.path)
+        else:
+            snapshot = self._fetch(subject.repo_id, self.options.revision, "model")
+        return self.assess(snapshot)
+
+    def _fetch(self, repo_id: str, revision: str | None, kind: str) -> Snapshot:
+        if self.mirror is not None:
+            return self.mirror.fetch(repo_id, revision, kind)
+        return self.hub.fetch(repo_id, revision, kind)
+
+    def assess(self, snapshot: Snapshot) -> Report:
+        license_result = assess(license_inputs(snapshot), self.rules)
+        datasets, problems = self._datasets(snapshot)
+        ladder = assess_ladder(
+            LadderInputs(
+                snapshot=snapshot, file_url=lambda p: file_url(snapshot, p), datasets=datasets
+            ),
+            self.rules.ladder,
+        )
+        all_problems = list(snapshot.problems) + problems
+        return Report(
+            subject=Subject(
+                repo_id=snapshot.repo_id,
+                revision=snapshot.revision,
+                source=snapshot.source,
+                gated=snapshot.gated,
+                url=snapshot.url,
+            ),
+            license=license_result,
+            openness=ladder,
+            problems=all_problems,
+            complete=not any(p.kind in INCOMPLETE_KINDS for p in all_problems),
+        )
+
+    # -- datasets named by the card ---------------------------------------------------------
+
+    def _datasets(self, snapshot: Snapshot) -> tuple[list[DatasetStatus], list[Problem]]:
+        named = dataset_ids(snapshot)
+        problems: list[Problem] = []
+        valid = []
+        for repo_id, source in named[:MAX_DATASETS]:
+            try:
+                valid.append((validate_repo_id(repo_id, "dataset id"), source))
+            except UsageError as exc:
+                problems.append(Problem(kind="bad_dataset_id", message=str(exc)))
+        if len(named) > MAX_DATASETS:
+            problems.append(
+                Problem(
+                    kind="too_many_datasets",
+                    message=f"only the first {MAX_DATASETS} of {len(named)} "
+                    "named datasets were checked",
+                )
+            )
+        if not valid:
+            return [], problems
+        if snapshot.source == "local":
+            return [
+                DatasetStatus(d, "error", None, s, detail="not checked: local audit, no network")
+                for d, s in valid
+            ], problems
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            statuses = list(pool.map(lambda item: self._dataset(*item), valid))
+        for status in statuses:
+            if status.status == "error":
+                problems.append(
+                    Problem(
+                        kind="dataset_error", message=f"dataset {status.repo_id}: {status.detail}"
+                    )
+                )
+        return statuses, problems
+
+    def _dataset(self, repo_id: str, source: str) -> DatasetStatus:
+        try:
+            snap = self._fetch(repo_id, None, "dataset")
+        except OpennessError as exc:
+            if exc.kind == "not_found":
+                return DatasetStatus(
+                    repo_id, "missing", None, source, detail="does not exist (or is private)"
+                )
+            return DatasetStatus(repo_id, "error", None, source, detail=str(exc))
+        status = "released"
+        if snap.private:
+            status = "private"
+        elif snap.gated == "manual":
+            status = "manual_gated"
+        elif snap.gated:
+            status = "terms_gated"
+        lic = snap.card_data.get("license")
+        body = snap.card.text if snap.card else ""
+        links = find_links(body, f"dataset {snap.repo_id}: README.md") if body else []
+        detail = "" if snap.repo_id == repo_id else f"renamed to {snap.repo_id}"
+        return DatasetStatus(
+            snap.repo_id,
+            status,
+            snap.url,
+            source,
+            license=lic if isinstance(lic, str) else None,
+            detail=detail,
+            links=links,
+        )
+
+
+def file_url(snapshot: Snapshot, path: str) -> str | None:
+    text_url = snapshot.file_url(path)
+    if snapshot.source == "hub" and snapshot.url:
+        return f"{snapshot.url}/blob/{snapshot.revision or 'main'}/{path}"
+    if text_url:
+        return text_url
+    if snapshot.url and snapshot.source != "hub":
+        return f"{snapshot.url.rstrip('/')}/{path}" if "://" in snapshot.url else None
+    return None
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def dataset_ids(snapshot: Snapshot) -> list[tuple[str, str]]:
+    seen: dict[str, str] = {}
+    for name in _strings(snapshot.card_data.get("datasets")):
+        seen.setdefault(name.strip(), "README.md: datasets")
+    for tag in snapshot.tags:
+        if tag.startswith("dataset:"):
+            seen.setdefault(tag.split(":", 1)[1].strip(), "model info: tags")
+    return [(k, v) for k, v in seen.items() if k]
+
+
+def declared_licenses(snapshot: Snapshot) -> tuple[list[str], str | None]:
+    declared = _strings(snapshot.card_data.get("license"))
+    name = snapshot.card_data.get("license_name")
+    name = name if isinstance(name, str) else None
+    if name:
+        declared.append(name)
+    for tag in snapshot.tags:
+        if tag.startswith("license:") and tag.split(":", 1)[1] not in declared:
+            declared.append(tag.split(":", 1)[1])
+    return declared, name
+
+
+def license_inputs(snapshot: Snapshot) -> LicenseInputs:
+    declared, name = declared_licenses(snapshot)
+    inputs = LicenseInputs(declared=declared, license_name=name)
+    for path in license_files(snapshot.files):
+        text = snapshot.texts.get(path)
+        if text is None:
+            inputs.unread.append(path)
+            continue
+        inputs.texts.append(
+            LicenseText(
+                source=path,
+                text=text.text,
+                role=_role(path),
+                url=file_url(snapshot, path),
+                truncated=text.truncated,
+            )
+        )
+    inputs.texts += _card_texts(snapshot)
+    return inputs
+
+
+def _role(path: str) -> str:
+    upper = path.upper()
+    if "USE_POLICY" in upper or "ACCEPTABLE" in upper or "USE-POLICY" in upper:
+        return "aup"
+    if upper.startswith("NOTICE"):
+        return "notice"
+    return "license"
+
+
+def _card_texts(snapshot: Snapshot) -> list[LicenseText]:
+    out = []
+    prompt = snapshot.card_data.get("extra_gated_prompt")
+    if isinstance(prompt, str) and prompt.strip():
+        out.append(
+            LicenseText(
+                source="README.md#extra_gated_prompt",
+                text=prompt[:200_000],
+                role="gated_prompt",
+                url=file_url(snapshot, "README.md"),
+            )
+        )
+    if snapshot.card is not None:
+        section = license_section(snapshot.card.text)
+        if section:
+            text, line = section
+            out.append(
+                LicenseText(
+                    source="README.md",
+                    text=text,
+                    role="card",
+                    first_line=line,
+                    url=file_url(snapshot, "README.md"),
+                )
+            )
+    return out
+
+
+def license_section(card: str) -> tuple[str, int] | None:
+    """The card's own License section (heading to the next heading of its level or higher)."""
+    _block, body, first = split_front_matter(card)
+    lines = body.split("\n")
+    for i, line in enumerate(lines):
+        m = _HEADING.match(line.strip())
+        if not m or not re.search(r"licen[cs]|terms of use", m.group(2), re.IGNORECASE):
+            continue
+        level = len(m.group(1))
+        end = i + 1
+        while end < len(lines) and end - i < MAX_SECTION_LINES:
+            n = _HEADING.match(lines[end].strip())
+            if n and len(n.group(1)) <= level:
+                break
+            end += 1
+        return "\n".join(lines[i:end]), first + i
+    return None

@@ -1,0 +1,458 @@
+"""The openness ladder: five rungs, each decided from the repo's own evidence.
+
+1 weights released; 2 a technical report that describes training in detail; 3 training code;
+4 the full training data; 5 the data-cleaning pipeline. A rung counts only when every rung
+below it holds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from openness.links import Link, find_links, host_and_path
+from openness.report import Evidence, Openness, Step
+from openness.sanitize import one_line
+from openness.snapshot import Snapshot
+from openness.textio import split_front_matter
+
+STEP_NAMES = {
+    1: "weights released",
+    2: "technical report on training",
+    3: "training code released",
+    4: "training data released",
+    5: "data-cleaning pipeline released",
+}
+MAX_CARD_LINES = 5000
+
+
+@dataclass
+class DatasetStatus:
+    """What the Hub (or mirror) says about one dataset a model names."""
+
+    repo_id: str
+    status: str  # released | terms_gated | manual_gated | private | missing | error
+    url: str | None
+    source: str  # where the model names it: "README.md: datasets" or "tags"
+    license: str | None = None
+    detail: str = ""
+    links: list[Link] = field(default_factory=list)
+
+
+@dataclass
+class LadderInputs:
+    snapshot: Snapshot
+    file_url: Callable[[str], str | None]
+    datasets: list[DatasetStatus] = field(default_factory=list)
+
+
+def _words(patterns: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+def _hosts(hosts: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(h) for h in hosts), re.IGNORECASE)
+
+
+def assess_ladder(inputs: LadderInputs, rules: dict[str, Any]) -> Openness:
+    snap = inputs.snapshot
+    card = snap.card
+    body, body_line = _card_body(snap)
+    links = find_links(body, "README.md", body_line) if card else []
+    steps = [
+        _weights(inputs, rules["weights"]),
+        _report(inputs, rules["technical_report"], body, body_line, links),
+        _training_code(inputs, rules["training_code"], links, body, body_line),
+        _training_data(inputs, rules["training_data"]),
+        _pipeline(inputs, rules["cleaning_pipeline"], links),
+    ]
+    rung = 0
+    for step in steps:
+        if step.met is not True:
+            break
+        rung = step.rung
+    return Openness(rung=rung, steps=steps)
+
+
+def _card_body(snap: Snapshot) -> tuple[str, int]:
+    if snap.card is None:
+        return "", 1
+    _block, body, line = split_front_matter(snap.card.text)
+    return "\n".join(body.split("\n")[:MAX_CARD_LINES]), line
+
+
+# -- rung 1 ------------------------------------------------------------------------------------
+
+
+def _weights(inputs: LadderInputs, spec: dict[str, Any]) -> Step:
+    snap = inputs.snapshot
+    suffixes = tuple(spec["suffixes"])
+    not_weights = _words(spec["not_weights"])
+    adapters = _words(spec["adapters"])
+    files = [f for f in snap.files if f.lower().endswith(suffixes) and not not_weights.search(f)]
+    full = [f for f in files if not adapters.search(f)]
+    adapter = [f for f in files if adapters.search(f)]
+    looked = [f"weight files ({', '.join(suffixes)}) in the repo's file list"]
+    if not snap.files:
+        return Step(
+            rung=1,
+            name=STEP_NAMES[1],
+            met=None,
+            confidence="low",
+            looked_for=looked,
+            reason="the repo's file list could not be read",
+        )
+    chosen = full or adapter
+    if not chosen:
+        return Step(
+            rung=1,
+            name=STEP_NAMES[1],
+            met=False,
+            confidence="high",
+            looked_for=looked,
+            reason=f"none of the {len(snap.files)} files is a weight file",
+        )
+    evidence = [
+        Evidence(
+            kind="adapter_weights" if f in adapter else "weights",
+            detail=f,
+            source="file list",
+            url=inputs.file_url(f),
+        )
+        for f in chosen[:8]
+    ]
+    if len(chosen) > 8:
+        evidence.append(
+            Evidence(
+                kind="weights",
+                detail=f"… and {len(chosen) - 8} more weight files",
+                source="file list",
+                url=snap.url,
+            )
+        )
+    reason = None
+    if snap.gated:
+        evidence.append(
+            Evidence(
+                kind="condition",
+                detail=f"access is gated ({snap.gated}): the "
+                "terms must be accepted before download",
+                source="model info",
+                url=snap.url,
+            )
+        )
+    if not full:
+        reason = "only adapter weights are released; the full model needs its base model's weights"
+    return Step(
+        rung=1,
+        name=STEP_NAMES[1],
+        met=True,
+        confidence="high" if full else "medium",
+        evidence=evidence,
+        looked_for=looked,
+        reason=reason,
+    )
+
+
+# -- rung 2 ------------------------------------------------------------------------------------
+
+
+def _report(
+    inputs: LadderInputs, spec: dict[str, Any], body: str, body_line: int, links: list[Link]
+) -> Step:
+    snap = inputs.snapshot
+    evidence: list[Evidence] = []
+    for tag in snap.tags:
+        if tag.startswith("arxiv:"):
+            paper = tag.split(":", 1)[1]
+            evidence.append(
+                Evidence(
+                    kind="paper",
+                    detail=f"tag {one_line(tag, 60)}",
+                    source="model info: tags",
+                    url=f"https://arxiv.org/abs/{paper}",
+                )
+            )
+    papers = _hosts(spec["paper_hosts"])
+    report_words = _words(spec["report_words"])
+    seen = {e.url for e in evidence}
+    for link in links:
+        if papers.search(link.url) and _arxiv_abs(link.url) not in seen:
+            seen.add(_arxiv_abs(link.url))
+            evidence.append(
+                Evidence(
+                    kind="paper",
+                    detail=link.text or link.context,
+                    source="README.md",
+                    line=link.line,
+                    url=link.url,
+                )
+            )
+        elif report_words.search(link.text) and not _hosts(spec["blog_hosts"]).search(link.url):
+            evidence.append(
+                Evidence(
+                    kind="report_link",
+                    detail=link.text,
+                    source="README.md",
+                    line=link.line,
+                    url=link.url,
+                )
+            )
+    depth = _depth(body, body_line, spec["depth"], inputs.file_url("README.md"))
+    looked = [
+        "arxiv: tags and paper links (" + ", ".join(spec["paper_hosts"][:4]) + ", …)",
+        "training detail in the card: " + ", ".join(spec["depth"]),
+    ]
+    has_paper = bool(evidence)
+    evidence += depth
+    if has_paper and len(depth) >= 2:
+        return Step(
+            rung=2,
+            name=STEP_NAMES[2],
+            met=True,
+            confidence="high",
+            evidence=evidence,
+            looked_for=looked,
+        )
+    if has_paper:
+        return Step(
+            rung=2,
+            name=STEP_NAMES[2],
+            met=True,
+            confidence="medium",
+            evidence=evidence,
+            looked_for=looked,
+            reason="a paper is linked, but the card itself shows little training detail",
+        )
+    if len(depth) >= 4:
+        return Step(
+            rung=2,
+            name=STEP_NAMES[2],
+            met=True,
+            confidence="low",
+            evidence=evidence,
+            looked_for=looked,
+            reason="no paper is linked; the card itself documents training in detail",
+        )
+    return Step(
+        rung=2,
+        name=STEP_NAMES[2],
+        met=False,
+        confidence="medium",
+        evidence=evidence,
+        looked_for=looked,
+        reason="no technical report or paper is linked",
+    )
+
+
+def _arxiv_abs(url: str) -> str:
+    m = re.search(r"arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5})", url)
+    return f"https://arxiv.org/abs/{m.group(1)}" if m else url
+
+
+def _depth(body: str, body_line: int, spec: dict[str, str], url: str | None) -> list[Evidence]:
+    found = []
+    for name, regex in spec.items():
+        pattern = re.compile(regex, re.IGNORECASE)
+        for number, line in enumerate(body.split("\n"), start=body_line):
+            if pattern.search(line[:2000]):
+                found.append(
+                    Evidence(
+                        kind=f"card_{name}",
+                        detail=one_line(line, 160),
+                        source="README.md",
+                        line=number,
+                        url=url,
+                    )
+                )
+                break
+    return found
+
+
+# -- rung 3 ------------------------------------------------------------------------------------
+
+
+def classify_code_link(link: Link, spec: dict[str, Any]) -> str | None:
+    """'training', 'inference' or None (not a code repository)."""
+    where = host_and_path(link.url)
+    if not _hosts(spec["code_hosts"]).search(where):
+        return None
+    path = where.split("/", 1)[1] if "/" in where else ""
+    repo = "/".join(path.split("/")[:2])
+    if any(re.search(p, repo, re.IGNORECASE) for p in spec["not_training"]):
+        return "inference"
+    words = f"{path} {link.text} {link.context}"
+    frameworks = spec["frameworks"]
+    if any(re.search(rf"(?:^|/){re.escape(f)}(?:$|/)", repo, re.IGNORECASE) for f in frameworks):
+        return "training"
+    if _words(spec["training_words"]).search(f"{path} {link.text}"):
+        return "training"
+    if _words(spec["inference_words"]).search(words):
+        return "inference"
+    if _words(spec["training_words"]).search(link.context):
+        return "training"
+    return "inference"
+
+
+def _training_code(
+    inputs: LadderInputs, spec: dict[str, Any], links: list[Link], body: str, body_line: int
+) -> Step:
+    training, other = [], []
+    for link in links:
+        kind = classify_code_link(link, spec)
+        if kind == "training":
+            training.append(link)
+        elif kind == "inference":
+            other.append(link)
+    looked = [
+        "code-repository links (" + ", ".join(spec["code_hosts"][:3]) + ") whose path or "
+        "link text names training (" + ", ".join(spec["training_words"][:4]) + ", …) or a "
+        "known training framework"
+    ]
+    evidence = [
+        Evidence(
+            kind="training_code",
+            detail=link.text or link.context,
+            source="README.md",
+            line=link.line,
+            url=link.url,
+        )
+        for link in training[:6]
+    ]
+    if training:
+        return Step(
+            rung=3,
+            name=STEP_NAMES[3],
+            met=True,
+            confidence="high" if len(training) > 1 or inputs.datasets else "medium",
+            evidence=evidence,
+            looked_for=looked,
+        )
+    reason = "no link to training code"
+    if other:
+        reason += f"; {len(other)} code link(s) are for inference or usage only"
+        evidence = [
+            Evidence(
+                kind="usage_code",
+                detail=link.text or link.context,
+                source="README.md",
+                line=link.line,
+                url=link.url,
+            )
+            for link in other[:3]
+        ]
+    return Step(
+        rung=3,
+        name=STEP_NAMES[3],
+        met=False,
+        confidence="medium",
+        evidence=evidence,
+        looked_for=looked,
+        reason=reason,
+    )
+
+
+# -- rung 4 ------------------------------------------------------------------------------------
+
+
+def _training_data(inputs: LadderInputs, spec: dict[str, Any]) -> Step:
+    looked = [
+        "`datasets:` in the card and `dataset:` tags, each checked on the Hub (exists, "
+        "public, gated and how)"
+    ]
+    if not inputs.datasets:
+        return Step(
+            rung=4,
+            name=STEP_NAMES[4],
+            met=False,
+            confidence="medium",
+            looked_for=looked,
+            reason="no training dataset is named by identifier",
+        )
+    evidence = []
+    blocking = []
+    for d in inputs.datasets:
+        detail = f"{d.repo_id}: {d.status.replace('_', ' ')}"
+        if d.license:
+            detail += f", license {d.license}"
+        if d.detail:
+            detail += f" ({d.detail})"
+        kind = "dataset" if d.status in ("released", "terms_gated") else f"dataset_{d.status}"
+        evidence.append(Evidence(kind=kind, detail=detail, source=d.source, url=d.url))
+        if d.status not in ("released", "terms_gated"):
+            blocking.append(d)
+    if blocking:
+        names = ", ".join(f"{d.repo_id} ({d.status.replace('_', ' ')})" for d in blocking)
+        met = False if all(d.status != "error" for d in blocking) else None
+        return Step(
+            rung=4,
+            name=STEP_NAMES[4],
+            met=met,
+            confidence="high",
+            evidence=evidence,
+            looked_for=looked,
+            reason=f"not all named training data is released: {names}",
+        )
+    return Step(
+        rung=4,
+        name=STEP_NAMES[4],
+        met=True,
+        confidence="medium",
+        evidence=evidence,
+        looked_for=looked,
+        reason="the card names these datasets; whether they are the "
+        "complete training data is the card's claim",
+    )
+
+
+# -- rung 5 ------------------------------------------------------------------------------------
+
+
+def _pipeline(inputs: LadderInputs, spec: dict[str, Any], links: list[Link]) -> Step:
+    words = _words(spec["words"])
+    toolkits = spec["toolkits"]
+    candidates = list(links)
+    for d in inputs.datasets:
+        candidates += d.links
+    found = []
+    for link in candidates:
+        where = host_and_path(link.url)
+        if not re.search(r"github\.com|gitlab\.com|huggingface\.co/spaces|codeberg\.org", where):
+            continue
+        repo = "/".join(where.split("/")[1:3])
+        if any(t in repo for t in toolkits) or words.search(f"{repo} {link.text}"):
+            found.append(link)
+    looked = [
+        "links to data-processing code (" + ", ".join(spec["words"][:5]) + ", …; known "
+        "toolkits " + ", ".join(toolkits[:5]) + ", …) in the model card and the training "
+        "datasets' cards"
+    ]
+    if not found:
+        return Step(
+            rung=5,
+            name=STEP_NAMES[5],
+            met=False,
+            confidence="medium",
+            looked_for=looked,
+            reason="no data-cleaning or processing code is linked",
+        )
+    evidence = [
+        Evidence(
+            kind="pipeline_code",
+            detail=link.text or link.context,
+            source=link.source,
+            line=link.line,
+            url=link.url,
+        )
+        for link in found[:5]
+    ]
+    return Step(
+        rung=5,
+        name=STEP_NAMES[5],
+        met=True,
+        confidence="medium",
+        evidence=evidence,
+        looked_for=looked,
+    )

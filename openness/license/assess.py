@@ -1,0 +1,361 @@
+"""The license verdict: identification, clauses with evidence, the OSD and the four freedoms.
+
+One engine serves `openness license FILE` and the license section of an audit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from openness.license.clauses import find_clauses, to_clause
+from openness.license.identify import (
+    DeclaredLicense,
+    TextMatch,
+    identify_text,
+    osi_approved,
+    resolve_declared,
+)
+from openness.report import (
+    Clause,
+    Document,
+    Finding,
+    Freedom,
+    Identified,
+    LicenseAssessment,
+    OsdCriterion,
+)
+from openness.rules import CatalogLicense, Rules
+
+FREEDOMS = ("use", "study", "modify", "share")
+UNKNOWN_IDS = {"other", "unknown", "none", "", "proprietary"}
+
+
+@dataclass
+class LicenseText:
+    """One license-like text to assess, with where it came from."""
+
+    source: str  # file name, or "README.md#extra_gated_prompt"
+    text: str
+    role: str = "license"  # license | aup | notice | card | gated_prompt
+    first_line: int = 1
+    url: str | None = None
+    truncated: bool = False
+
+
+@dataclass
+class LicenseInputs:
+    declared: list[str] = field(default_factory=list)
+    texts: list[LicenseText] = field(default_factory=list)
+    unread: list[str] = field(default_factory=list)  # license files that exist but were not read
+    license_name: str | None = None
+
+
+@dataclass
+class _Read:
+    text: LicenseText
+    match: TextMatch | None
+    clauses: list[Clause]
+
+
+def assess(inputs: LicenseInputs, rules: Rules) -> LicenseAssessment:
+    declared = [resolve_declared(d, rules) for d in inputs.declared if d.lower() not in UNKNOWN_IDS]
+    reads = [_read(t, rules) for t in inputs.texts]
+    result = LicenseAssessment(declared=list(inputs.declared))
+    result.documents = [_document(r) for r in reads]
+    main = _main_license(reads, declared, inputs)
+    result.identified = main
+    _fill_spdx(result, main, declared, rules)
+    result.clauses = [c for r in reads for c in r.clauses]
+    if main is not None and not any(r.match and r.text.role == "license" for r in reads):
+        result.clauses += _catalog_clauses(main, rules, reads, inputs)
+    result.findings = _findings(inputs, declared, reads, main, rules)
+    _judge_osd(result, rules, main, reads, inputs)
+    return result
+
+
+def _read(text: LicenseText, rules: Rules) -> _Read:
+    match = identify_text(text.text, rules)
+    role = text.role
+    if match is not None and match.license.kind == "aup":
+        role = "aup"
+    document = match.license.id if match else None
+    hits = find_clauses(text.text, rules, text.first_line)
+    clauses = [to_clause(h, text.source, document) for h in hits]
+    text.role = role
+    return _Read(text, match, clauses)
+
+
+def _document(read: _Read) -> Document:
+    ident = None
+    if read.match:
+        ident = Identified(
+            id=read.match.license.id,
+            name=read.match.license.name,
+            confidence=read.match.confidence,
+            source=read.text.source,
+            modified=read.match.modified,
+            differences=read.match.differences,
+        )
+    return Document(
+        source=read.text.source,
+        role=read.text.role,  # type: ignore[arg-type]
+        identified=ident,
+        clauses=[c.kind for c in read.clauses],
+        truncated=read.text.truncated,
+    )
+
+
+def _main_license(
+    reads: list[_Read], declared: list[DeclaredLicense], inputs: LicenseInputs
+) -> Identified | None:
+    """A license text read and recognised wins; else the declared catalog id."""
+    texts = [r for r in reads if r.match and r.match.license.kind == "license"]
+    if texts:
+        best = max(texts, key=lambda r: r.match.confidence if r.match else 0)
+        assert best.match is not None
+        diffs = list(best.match.differences)
+        diffs += _value_differences(best)
+        return Identified(
+            id=best.match.license.id,
+            name=best.match.license.name,
+            confidence=best.match.confidence,
+            source=best.text.source,
+            modified=best.match.modified or bool(_value_differences(best)),
+            differences=diffs,
+        )
+    for d in declared:
+        if d.catalog is not None and d.catalog.kind == "license":
+            source = "card: license_name" if d.raw == inputs.license_name else "card: license"
+            return Identified(
+                id=d.catalog.id, name=d.catalog.name, confidence=0.9, source=source, modified=False
+            )
+    return None
+
+
+def _value_differences(read: _Read) -> list[str]:
+    """Clause figures and kinds that differ from the catalog's reading of the license."""
+    if read.match is None or not read.match.license.clauses:
+        return []
+    expected = {c.kind: c for c in read.match.license.clauses}
+    found = {c.kind: c for c in read.clauses}
+    out = []
+    for kind, clause in expected.items():
+        if kind not in found:
+            out.append(
+                f"{kind}: in {read.match.license.id} (section {clause.section}) "
+                "but not found in this text"
+            )
+        elif clause.value is not None and found[kind].value not in (None, clause.value):
+            out.append(
+                f"{kind}: value {found[kind].value} where {read.match.license.id} "
+                f"has {clause.value}"
+            )
+    return out
+
+
+def _fill_spdx(
+    result: LicenseAssessment,
+    main: Identified | None,
+    declared: list[DeclaredLicense],
+    rules: Rules,
+) -> None:
+    if main is not None:
+        lic = rules.licenses[main.id]
+        result.spdx = lic.spdx
+        result.osi_approved = osi_approved(lic.spdx)
+        return
+    expressions = [d for d in declared if d.spdx]
+    if expressions:
+        result.spdx = expressions[0].spdx
+        result.osi_approved = expressions[0].osi_approved
+
+
+def _catalog_clauses(
+    main: Identified, rules: Rules, reads: list[_Read], inputs: LicenseInputs
+) -> list[Clause]:
+    """Clauses known from the catalog when the license text itself could not be read."""
+    lic = rules.licenses[main.id]
+    out = [_from_catalog(lic, c.kind, c.section, c.value, c.unit, rules) for c in lic.clauses]
+    read_aup = any(r.match and r.match.license.id == lic.aup for r in reads)
+    if lic.aup and lic.aup in rules.licenses and not read_aup:
+        aup = rules.licenses[lic.aup]
+        out += [_from_catalog(aup, c.kind, c.section, c.value, c.unit, rules) for c in aup.clauses]
+    already = {(c.kind, c.value) for r in reads for c in r.clauses}
+    return [c for c in out if (c.kind, c.value) not in already]
+
+
+def _from_catalog(
+    lic: CatalogLicense,
+    kind: str,
+    section: str | None,
+    value: int | None,
+    unit: str | None,
+    rules: Rules,
+) -> Clause:
+    spec = rules.kinds[kind]
+    where = f"section {section} of " if section else ""
+    return Clause(
+        kind=kind,
+        title=spec.title,
+        severity=spec.severity,  # type: ignore[arg-type]
+        osd_criteria=list(spec.osd_criteria),
+        excerpt=f"{where}{lic.name} (from the catalog; the text was not read)",
+        source=f"catalog:{lic.id}" + (f" <{lic.url}>" if lic.url else ""),
+        value=value,
+        unit=unit,
+        document=lic.id,
+        from_catalog=True,
+        rationale=spec.rationale,
+    )
+
+
+def _findings(
+    inputs: LicenseInputs,
+    declared: list[DeclaredLicense],
+    reads: list[_Read],
+    main: Identified | None,
+    rules: Rules,
+) -> list[Finding]:
+    out: list[Finding] = []
+    raw = [d.lower() for d in inputs.declared]
+    if "other" in raw and not inputs.license_name:
+        out.append(
+            Finding(
+                kind="other_without_name",
+                message="license: other is declared without a license_name",
+            )
+        )
+    for d in declared:
+        if d.catalog is None and d.spdx is None:
+            out.append(
+                Finding(
+                    kind="unknown_declared",
+                    source="card",
+                    message=f"declared license {d.raw!r} is not in the catalog "
+                    "nor a valid SPDX expression",
+                )
+            )
+    license_reads = [r for r in reads if r.text.role in ("license", "notice")]
+    for r in license_reads:
+        if r.match is None and r.text.role == "license" and len(r.text.text.split()) > 30:
+            out.append(
+                Finding(
+                    kind="unknown_text",
+                    source=r.text.source,
+                    message=f"{r.text.source} matches no license in the catalog; "
+                    "its clauses were read, its identity is unknown",
+                )
+            )
+        elif r.match and r.match.modified:
+            out.append(
+                Finding(
+                    kind="modified_text",
+                    source=r.text.source,
+                    message=f"{r.text.source} is close to {r.match.license.id} but "
+                    f"differs (similarity {r.match.match.dice:.2f})",
+                )
+            )
+    text_ids = {
+        r.match.license.id for r in license_reads if r.match and r.match.license.kind == "license"
+    }
+    for d in declared:
+        family = d.catalog.family if d.catalog else None
+        for tid in text_ids:
+            if d.catalog and tid == d.catalog.id:
+                continue
+            if family and rules.licenses[tid].family == family and family != "osi":
+                continue
+            out.append(
+                Finding(
+                    kind="conflict",
+                    source=_source_of(reads, tid),
+                    message=f"declared {d.raw!r} but the text of {_source_of(reads, tid)} is {tid}",
+                )
+            )
+    if not inputs.declared and text_ids:
+        out.append(
+            Finding(
+                kind="undeclared",
+                message="no license is declared in the card, "
+                f"but a license text was found ({', '.join(sorted(text_ids))})",
+            )
+        )
+    if not inputs.declared and not reads and not inputs.unread:
+        out.append(
+            Finding(
+                kind="no_license",
+                message="no license is declared and no license "
+                "text was found: without a license, no use is granted",
+            )
+        )
+    return out
+
+
+def _source_of(reads: list[_Read], license_id: str) -> str:
+    return next((r.text.source for r in reads if r.match and r.match.license.id == license_id), "?")
+
+
+def _judge_osd(
+    result: LicenseAssessment,
+    rules: Rules,
+    main: Identified | None,
+    reads: list[_Read],
+    inputs: LicenseInputs,
+) -> None:
+    breaking: dict[int, list[str]] = {}
+    for clause in result.clauses:
+        for criterion in clause.osd_criteria:
+            breaking.setdefault(criterion, [])
+            if clause.kind not in breaking[criterion]:
+                breaking[criterion].append(clause.kind)
+    verdict, reason = _osd_verdict(result, rules, main, reads, inputs, bool(breaking))
+    result.osd_compliant = verdict
+    result.osd_reason = reason
+    result.osd = [
+        OsdCriterion(
+            criterion=n,
+            title=spec["title"],
+            status="fail" if n in breaking else ("pass" if verdict else "unknown"),
+            clauses=breaking.get(n, []),
+            reason=None if n in breaking or verdict else reason,
+        )
+        for n, spec in sorted(rules.criteria.items())
+    ]
+    result.freedoms = _freedoms(result, rules, verdict)
+
+
+def _osd_verdict(
+    result: LicenseAssessment,
+    rules: Rules,
+    main: Identified | None,
+    reads: list[_Read],
+    inputs: LicenseInputs,
+    breaks: bool,
+) -> tuple[bool | None, str]:
+    if breaks:
+        return False, "clauses break OSD criteria"
+    if main is None and result.osi_approved:
+        return True, f"{result.spdx} is OSI-approved"
+    if main is None:
+        if any(r.text.role == "license" for r in reads):
+            return None, "the license text is not identified and shows no breaking clause"
+        return None, "no license could be identified"
+    if main.modified:
+        return None, f"the text differs from {main.id}; a modified license needs review"
+    if result.osi_approved:
+        return True, f"{result.spdx} is OSI-approved"
+    review = rules.licenses[main.id].osd_review
+    if review and review.get("compliant") is True:
+        return True, str(review.get("reason", "reviewed in the catalog as breaking no criterion"))
+    if inputs.unread and not reads:
+        return None, "the license text could not be read"
+    return None, f"{main.id} is neither OSI-approved nor reviewed as OSD-conformant"
+
+
+def _freedoms(result: LicenseAssessment, rules: Rules, verdict: bool | None) -> list[Freedom]:
+    out = []
+    for freedom in FREEDOMS:
+        kinds = sorted({c.kind for c in result.clauses if freedom in rules.kinds[c.kind].freedoms})
+        restricted = True if kinds else (False if verdict else None)
+        out.append(Freedom(freedom=freedom, restricted=restricted, clauses=kinds))  # type: ignore[arg-type]
+    return out

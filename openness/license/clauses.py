@@ -1,0 +1,155 @@
+"""Clause detection: run the rules' patterns over bounded segments of a text.
+
+Segments are paragraphs (split further at sentence ends past MAX_SEGMENT characters), with
+whitespace folded, so each regex sees at most MAX_SEGMENT characters: matching time grows
+linearly with the text, whatever it holds.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from openness.report import Clause
+from openness.rules import ClauseKind, Rules
+from openness.sanitize import one_line
+
+MAX_SEGMENT = 2000
+EXCERPT = 300
+_SENTENCE_END = re.compile(r"(?<=[.;:])\s")
+_MULTIPLIERS = {"thousand": 10**3, "million": 10**6, "m": 10**6, "billion": 10**9, "b": 10**9}
+
+
+@dataclass(frozen=True)
+class Segment:
+    text: str  # whitespace-folded
+    first_line: int  # 1-based line of the text's first character
+    line_starts: tuple[int, ...]  # offsets in `text` where each following line begins
+
+    def line_at(self, offset: int) -> int:
+        return self.first_line + bisect.bisect_right(self.line_starts, offset)
+
+
+def segments(text: str, first_line: int = 1) -> Iterator[Segment]:
+    """Paragraphs of `text`, each at most MAX_SEGMENT characters, with their line numbers."""
+    parts: list[str] = []
+    starts: list[int] = []
+    start_line = first_line
+    size = 0
+    for number, raw in enumerate(text.split("\n"), start=first_line):
+        line = " ".join(raw.split())
+        if not line:
+            if parts:
+                yield from _bounded(parts, starts, start_line)
+            parts, starts, size = [], [], 0
+            start_line = number + 1
+            continue
+        if parts:
+            starts.append(size + 1)
+            size += 1
+        parts.append(line)
+        size += len(line)
+    if parts:
+        yield from _bounded(parts, starts, start_line)
+
+
+def _bounded(parts: list[str], starts: list[int], first_line: int) -> Iterator[Segment]:
+    joined = " ".join(parts)
+    if len(joined) <= MAX_SEGMENT:
+        yield Segment(joined, first_line, tuple(starts))
+        return
+    # Too long: cut at sentence ends (or hard at MAX_SEGMENT), keeping line numbers right.
+    whole = Segment(joined, first_line, tuple(starts))
+    begin = 0
+    while begin < len(joined):
+        end = min(len(joined), begin + MAX_SEGMENT)
+        if end < len(joined):
+            cut = [m.end() for m in _SENTENCE_END.finditer(joined, begin + MAX_SEGMENT // 2, end)]
+            end = cut[-1] if cut else end
+        chunk = joined[begin:end]
+        line = whole.line_at(begin)
+        inner = tuple(s - begin for s in starts if begin < s < end)
+        yield Segment(chunk, line, tuple(i for i in inner))
+        begin = end
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: ClauseKind
+    excerpt: str
+    line: int
+    value: int | None
+    unit: str | None
+
+
+def find_clauses(text: str, rules: Rules, first_line: int = 1) -> list[Hit]:
+    """The first hit of each clause kind, in text order."""
+    found: dict[str, Hit] = {}
+    for segment in segments(text, first_line):
+        for kind in rules.kinds.values():
+            if kind.kind in found and found[kind.kind].value is not None:
+                continue
+            hit = _match(kind, segment)
+            # Prefer a hit that carries a figure over an earlier one that does not.
+            if hit and (kind.kind not in found or hit.value is not None):
+                found[kind.kind] = hit
+    return sorted(found.values(), key=lambda h: h.line)
+
+
+def _match(kind: ClauseKind, segment: Segment) -> Hit | None:
+    for pattern in kind.patterns:
+        for match in pattern.regex.finditer(segment.text):
+            if pattern.unless and pattern.unless.search(segment.text):
+                break
+            value = _value(match)
+            return Hit(
+                kind,
+                _excerpt(segment.text, match),
+                segment.line_at(match.start()),
+                value,
+                pattern.unit if value is not None else None,
+            )
+    return None
+
+
+def _value(match: re.Match[str]) -> int | None:
+    groups = match.groupdict()
+    raw = groups.get("value")
+    if not raw:
+        return None
+    digits = raw.rstrip(".,").replace(",", "")
+    try:
+        number = float(digits)
+    except ValueError:
+        return None
+    multiplier = _MULTIPLIERS.get((groups.get("multiplier") or "").lower(), 1)
+    return round(number * multiplier)
+
+
+def _excerpt(text: str, match: re.Match[str]) -> str:
+    if len(text) <= EXCERPT:
+        return one_line(text, EXCERPT)
+    start = max(0, match.start() - 80)
+    start = text.rfind(" ", 0, start) + 1 if start else 0
+    snippet = text[start : start + EXCERPT]
+    prefix = "…" if start else ""
+    return prefix + one_line(snippet, EXCERPT - len(prefix))
+
+
+def to_clause(hit: Hit, source: str, document: str | None) -> Clause:
+    kind = hit.kind
+    return Clause(
+        kind=kind.kind,
+        title=kind.title,
+        severity=kind.severity,  # type: ignore[arg-type]
+        osd_criteria=list(kind.osd_criteria),
+        excerpt=hit.excerpt,
+        source=source,
+        line=hit.line,
+        value=hit.value,
+        unit=hit.unit,
+        document=document,
+        rationale=kind.rationale,
+    )

@@ -1,0 +1,189 @@
+"""The report contract: pydantic models that every renderer reads.
+
+Field names here are a public API (JSON consumers key on them): add fields, rename none.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from openness import __version__
+
+SCHEMA_VERSION = "1.0"
+
+Confidence = Literal["high", "medium", "low"]
+OsdStatus = Literal["pass", "fail", "unknown"]
+Source = Literal["hub", "mirror", "local"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Tool(_Model):
+    name: str = "openness"
+    version: str = __version__
+
+
+class Subject(_Model):
+    repo_id: str
+    revision: str | None = Field(None, description="The 40-hex commit sha the audit read.")
+    source: Source
+    gated: Literal["auto", "manual"] | bool | None = None
+    url: str | None = None
+
+
+class Identified(_Model):
+    id: str
+    name: str
+    confidence: float = Field(ge=0, le=1)
+    source: str = Field(description="Where the identification came from: a file, 'card', 'tags'…")
+    modified: bool = False
+    differences: list[str] = Field(default_factory=list)
+
+
+class Clause(_Model):
+    kind: str
+    title: str
+    severity: Literal["blocking", "warning", "info"]
+    osd_criteria: list[int] = Field(default_factory=list)
+    excerpt: str | None = None
+    source: str = Field(
+        description="File the clause was read in, or 'catalog:<id>' when only the id was known."
+    )
+    line: int | None = None
+    value: int | None = None
+    unit: str | None = None
+    document: str | None = Field(
+        None, description="Catalog id of the document the clause was found in."
+    )
+    from_catalog: bool = False
+    rationale: str | None = None
+
+
+class OsdCriterion(_Model):
+    criterion: int = Field(ge=1, le=10)
+    title: str
+    status: OsdStatus
+    clauses: list[str] = Field(default_factory=list)
+    reason: str | None = None
+
+
+class Freedom(_Model):
+    freedom: Literal["use", "study", "modify", "share"]
+    restricted: bool | None
+    clauses: list[str] = Field(default_factory=list)
+
+
+class Finding(_Model):
+    """A fact about the license that is not a clause: conflicts, missing names, unknown texts."""
+
+    kind: str
+    message: str
+    source: str | None = None
+
+
+class Document(_Model):
+    """One license-like text that was read (LICENSE, USE_POLICY, card section, gated prompt)."""
+
+    source: str
+    role: Literal["license", "aup", "notice", "card", "gated_prompt", "other"]
+    identified: Identified | None = None
+    clauses: list[str] = Field(default_factory=list)
+    truncated: bool = False
+
+
+class LicenseAssessment(_Model):
+    declared: list[str] = Field(default_factory=list)
+    identified: Identified | None = None
+    spdx: str | None = None
+    osi_approved: bool | None = None
+    osd_compliant: bool | None = None
+    osd_reason: str | None = None
+    clauses: list[Clause] = Field(default_factory=list)
+    osd: list[OsdCriterion] = Field(default_factory=list)
+    freedoms: list[Freedom] = Field(default_factory=list)
+    documents: list[Document] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+
+
+class Evidence(_Model):
+    kind: str
+    detail: str
+    source: str
+    url: str | None = None
+    line: int | None = None
+    attested: bool = False
+
+
+class Step(_Model):
+    rung: int = Field(ge=1, le=5)
+    name: str
+    met: bool | None = Field(description="true met, false not met, null unknown")
+    confidence: Confidence
+    evidence: list[Evidence] = Field(default_factory=list)
+    looked_for: list[str] = Field(default_factory=list)
+    reason: str | None = None
+
+
+class Openness(_Model):
+    rung: int = Field(ge=0, le=5)
+    steps: list[Step] = Field(default_factory=list)
+
+
+class Problem(_Model):
+    kind: str
+    message: str
+    file: str | None = None
+    remedy: str | None = None
+
+
+class Report(_Model):
+    subject: Subject
+    license: LicenseAssessment
+    openness: Openness
+    problems: list[Problem] = Field(default_factory=list)
+    complete: bool = Field(
+        True, description="False when something the verdicts depend on could not be read."
+    )
+
+
+class SubjectError(_Model):
+    """A subject that could not be audited at all; the batch's other reports are kept."""
+
+    subject: str
+    kind: str
+    message: str
+
+
+class AuditDocument(_Model):
+    schema_version: str = SCHEMA_VERSION
+    tool: Tool = Field(default_factory=Tool)
+    reports: list[Report] = Field(default_factory=list)
+    errors: list[SubjectError] = Field(default_factory=list)
+
+
+class LicenseFileResult(LicenseAssessment):
+    file: str
+    problems: list[Problem] = Field(default_factory=list)
+
+
+class CatalogEntry(_Model):
+    id: str
+    name: str
+    kind: str
+    family: str
+    spdx: str
+    hub_id: str | None = None
+    osi_approved: bool | None = None
+    url: str | None = None
+    aup: str | None = None
+    clauses: list[str] = Field(default_factory=list)
+
+
+class LicenseDocument(_Model):
+    schema_version: str = SCHEMA_VERSION
+    tool: Tool = Field(default_factory=Tool)
+    licenses: list[LicenseFileResult] = Field(default_factory=list)

@@ -1,0 +1,201 @@
+"""Loading the rules data: shipped rules (in the wheel, or rules/ in a checkout) and user rules."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from functools import cache, cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from openness.errors import UsageError
+
+RULES_ENV = "OPENNESS_RULES"
+
+
+def shipped_rules_dir() -> Path:
+    packaged = Path(__file__).parent / "_rules"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
+@dataclass(frozen=True)
+class Pattern:
+    regex: re.Pattern[str]
+    unit: str | None = None
+    unless: re.Pattern[str] | None = None
+
+
+@dataclass(frozen=True)
+class ClauseKind:
+    kind: str
+    title: str
+    severity: str
+    osd_criteria: tuple[int, ...]
+    rationale: str
+    freedoms: tuple[str, ...]
+    patterns: tuple[Pattern, ...]
+
+
+@dataclass(frozen=True)
+class CatalogClause:
+    kind: str
+    section: str | None = None
+    value: int | None = None
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class CatalogLicense:
+    id: str
+    name: str
+    kind: str  # license | aup
+    family: str
+    spdx: str
+    hub_id: str | None = None
+    aliases: tuple[str, ...] = ()
+    version: str | None = None
+    url: str | None = None
+    aup: str | None = None
+    osd_review: dict[str, Any] | None = None
+    clauses: tuple[CatalogClause, ...] = ()
+
+
+@dataclass
+class Rules:
+    criteria: dict[int, dict[str, str]]
+    kinds: dict[str, ClauseKind]
+    licenses: dict[str, CatalogLicense]
+    fingerprints: dict[str, frozenset[int]] = field(default_factory=dict)
+    ladder: dict[str, Any] = field(default_factory=dict)
+    sources: list[Path] = field(default_factory=list)
+
+    def license_by_name(self, name: str) -> CatalogLicense | None:
+        """Find a catalog license by its id, Hub id, SPDX id or an alias (case-insensitive)."""
+        return self._name_index.get(name.strip().lower())
+
+    @cached_property
+    def _name_index(self) -> dict[str, CatalogLicense]:
+        index: dict[str, CatalogLicense] = {}
+        for lic in self.licenses.values():
+            # Several versions share a Hub id (gemma): the first listed, the current one, wins.
+            for name in (lic.spdx, *lic.aliases, lic.hub_id if lic.kind == "license" else None):
+                if name:
+                    index.setdefault(name.lower(), lic)
+        for lic in self.licenses.values():  # exact ids win over aliases
+            index[lic.id.lower()] = lic
+        return index
+
+
+def _load_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise UsageError(f"rules file {path}: {exc}") from None
+
+
+def _compile(regex: str, where: str) -> re.Pattern[str]:
+    try:
+        return re.compile(regex, re.IGNORECASE)
+    except re.error as exc:
+        raise UsageError(f"rules: bad pattern in {where}: {exc}") from None
+
+
+def _kinds(data: dict[str, Any], where: Path) -> dict[str, ClauseKind]:
+    kinds = {}
+    for name, spec in (data.get("kinds") or {}).items():
+        patterns = tuple(
+            Pattern(
+                regex=_compile(p["regex"], f"{where}:{name}"),
+                unit=p.get("unit"),
+                unless=_compile(p["unless"], f"{where}:{name}") if p.get("unless") else None,
+            )
+            for p in spec.get("patterns", [])
+        )
+        kinds[name] = ClauseKind(
+            kind=name,
+            title=spec["title"],
+            severity=spec.get("severity", "warning"),
+            osd_criteria=tuple(spec.get("osd_criteria", [])),
+            rationale=spec.get("rationale", ""),
+            freedoms=tuple(spec.get("freedoms", [])),
+            patterns=patterns,
+        )
+    return kinds
+
+
+def _licenses(data: dict[str, Any]) -> dict[str, CatalogLicense]:
+    family = data.get("family", "user")
+    out = {}
+    for spec in data.get("licenses", []):
+        clauses = tuple(
+            CatalogClause(
+                kind=c["kind"],
+                section=_str(c.get("section")),
+                value=c.get("value"),
+                unit=c.get("unit"),
+            )
+            for c in spec.get("clauses", [])
+        )
+        out[spec["id"]] = CatalogLicense(
+            id=spec["id"],
+            name=spec["name"],
+            kind=spec.get("kind", "license"),
+            family=family,
+            spdx=spec.get("spdx") or f"LicenseRef-{spec['id']}",
+            hub_id=spec.get("hub_id"),
+            aliases=tuple(spec.get("aliases", [])),
+            version=_str(spec.get("version")),
+            url=spec.get("url"),
+            aup=spec.get("aup"),
+            osd_review=spec.get("osd_review"),
+            clauses=clauses,
+        )
+    return out
+
+
+def _str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _rule_dirs(extra: list[Path]) -> list[Path]:
+    dirs = [shipped_rules_dir()]
+    env = os.environ.get(RULES_ENV)
+    if env:
+        dirs += [Path(p) for p in env.split(os.pathsep) if p]
+    dirs += extra
+    for d in dirs[1:]:
+        if not d.is_dir():
+            raise UsageError(f"rules directory not found: {d}")
+    return dirs
+
+
+def load_rules(extra: tuple[Path, ...] = ()) -> Rules:
+    return _load_rules(tuple(_rule_dirs(list(extra))))
+
+
+@cache
+def _load_rules(dirs: tuple[Path, ...]) -> Rules:
+    rules = Rules(criteria={}, kinds={}, licenses={}, sources=list(dirs))
+    for folder in dirs:
+        if (folder / "osd.yaml").is_file():
+            crit = _load_yaml(folder / "osd.yaml")["criteria"]
+            rules.criteria.update({int(k): v for k, v in crit.items()})
+        if (folder / "clauses.yaml").is_file():
+            rules.kinds.update(_kinds(_load_yaml(folder / "clauses.yaml"), folder / "clauses.yaml"))
+        for path in sorted((folder / "licenses").glob("*.yaml")):
+            rules.licenses.update(_licenses(_load_yaml(path) or {}))
+        if (folder / "ladder.yaml").is_file():
+            rules.ladder.update(_load_yaml(folder / "ladder.yaml") or {})
+        fp = folder / "fingerprints.json"
+        if fp.is_file():
+            data = json.loads(fp.read_text(encoding="utf-8"))["licenses"]
+            rules.fingerprints.update(
+                {key: frozenset(int(h, 16) for h in v["shingles"]) for key, v in data.items()}
+            )
+    return rules

@@ -1,0 +1,236 @@
+"""The Hugging Face Hub, through huggingface_hub's own HTTP layer.
+
+One model-info request (only the fields we read), then README.md and the license files named
+in the file list, fetched concurrently and pinned to the commit sha the info returned. File
+bodies are streamed and cut at a cap; nothing but text files is ever requested.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from openness.errors import FetchError
+from openness.report import Problem
+from openness.snapshot import Snapshot
+from openness.sources.base import RawFile, fill_snapshot, sibling_names
+from openness.textio import MAX_TEXT_BYTES
+
+INFO_FIELDS = (
+    "sha",
+    "gated",
+    "private",
+    "disabled",
+    "cardData",
+    "siblings",
+    "tags",
+    "pipeline_tag",
+    "library_name",
+    "lastModified",
+    "baseModels",
+)
+GATED_REMEDY = "accept the terms on the model page, then set HF_TOKEN (or pass --token)"
+RETRY_STATUSES = (500, 502, 503, 504)
+MAX_RETRY_AFTER = 30.0  # seconds we are willing to wait on a 429's Retry-After
+MAX_429_RETRIES = 3
+
+
+@dataclass
+class HubSource:
+    token: str | None = None
+    timeout: float = 10.0
+    max_retries: int = 3
+
+    def fetch(self, repo_id: str, revision: str | None = None, kind: str = "model") -> Snapshot:
+        from huggingface_hub import constants
+
+        info = self._info(repo_id, revision, kind)
+        sha = info.get("sha") if isinstance(info.get("sha"), str) else None
+        prefix = "" if kind == "model" else f"{kind}s/"
+        snapshot = Snapshot(
+            repo_id=info.get("id") if isinstance(info.get("id"), str) else repo_id,
+            revision=sha,
+            source="hub",
+            kind=kind,  # type: ignore[arg-type]
+            url=f"{constants.ENDPOINT}/{prefix}{repo_id}",
+            gated=_gated(info.get("gated")),
+            private=info.get("private") if isinstance(info.get("private"), bool) else None,
+            info=info,
+            files=sibling_names(info),
+        )
+        if sha is None:
+            snapshot.problems.append(
+                Problem(kind="no_revision", message="the Hub returned no commit sha")
+            )
+        rev = sha or revision or "main"
+        return fill_snapshot(snapshot, lambda path: self._file(repo_id, kind, rev, path, snapshot))
+
+    # -- model info ---------------------------------------------------------------------------
+
+    def _info(self, repo_id: str, revision: str | None, kind: str) -> dict:
+        from huggingface_hub import constants
+        from huggingface_hub.utils import build_hf_headers, hf_raise_for_status
+
+        url = f"{constants.ENDPOINT}/api/{kind}s/{repo_id}"
+        if revision:
+            url += f"/revision/{quote(revision, safe='')}"
+        params = [("expand", field) for field in INFO_FIELDS]
+        try:
+            response = self._request(url, params=params, headers=build_hf_headers(token=self.token))
+            hf_raise_for_status(response)
+            data = response.json()
+        except Exception as exc:  # mapped to one plain line below
+            raise _fetch_error(exc, repo_id, kind) from None
+        if not isinstance(data, dict):
+            raise FetchError(
+                f"{repo_id}: the Hub answered with something that is not model info",
+                kind="bad_response",
+            )
+        return data
+
+    def _request(self, url: str, **kwargs):  # type: ignore[no-untyped-def]
+        """GET with the client's backoff for 5xx and transport errors; a bounded wait on 429.
+
+        huggingface_hub does not retry model info at all, and its backoff would sleep for any
+        Retry-After a server sends, so 429 is handled here with a cap.
+        """
+        from huggingface_hub.utils import http_backoff
+
+        for attempt in range(MAX_429_RETRIES + 1):
+            response = http_backoff(
+                "GET",
+                url,
+                max_retries=self.max_retries,
+                retry_on_status_codes=RETRY_STATUSES,
+                timeout=self.timeout,
+                **kwargs,
+            )
+            if response.status_code != 429 or attempt == MAX_429_RETRIES:
+                return response
+            wait = _retry_after(response.headers.get("Retry-After"))
+            if wait is None or wait > MAX_RETRY_AFTER:
+                return response
+            time.sleep(wait)
+        return response
+
+    # -- files ----------------------------------------------------------------------------------
+
+    def _file(self, repo_id: str, kind: str, revision: str, path: str, snap: Snapshot) -> RawFile:
+        from huggingface_hub import hf_hub_url
+        from huggingface_hub.utils import build_hf_headers, hf_raise_for_status, http_stream_backoff
+
+        url = hf_hub_url(
+            repo_id, path, revision=revision, repo_type=None if kind == "model" else kind
+        )
+        try:
+            with http_stream_backoff(
+                "GET",
+                url,
+                headers=build_hf_headers(token=self.token),
+                max_retries=self.max_retries,
+                timeout=self.timeout,
+                retry_on_status_codes=(429, *RETRY_STATUSES),
+            ) as response:
+                if response.status_code >= 400:
+                    response.read()
+                    hf_raise_for_status(response)
+                data, truncated = _read_capped(response)
+        except Exception as exc:
+            return RawFile(path=path, url=url, problem=_file_problem(exc, path, snap))
+        return RawFile(path=path, data=data, truncated=truncated, url=url)
+
+
+def _read_capped(response) -> tuple[bytes, bool]:  # type: ignore[no-untyped-def]
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_TEXT_BYTES:
+            return b"".join(chunks)[:MAX_TEXT_BYTES], True
+    expected = response.headers.get("Content-Length")
+    if (
+        expected
+        and expected.isdigit()
+        and int(expected) != size
+        and "Content-Encoding" not in response.headers
+    ):
+        raise OSError(f"truncated body: got {size} of {expected} bytes")
+    return b"".join(chunks), False
+
+
+def _retry_after(value: str | None) -> float | None:
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _gated(value: object) -> str | bool | None:
+    if value in ("auto", "manual"):
+        return value  # type: ignore[return-value]
+    if isinstance(value, bool):
+        return value
+    return None
+
+
+def _fetch_error(exc: Exception, repo_id: str, kind: str) -> FetchError:
+    """Map the client's exceptions to one line a person can act on."""
+    from huggingface_hub import errors
+
+    what = f"{kind} {repo_id}"
+    if isinstance(exc, errors.OfflineModeIsEnabled):
+        return FetchError(
+            f"{what}: HF_HUB_OFFLINE is set; use --mirror DIR or unset it", kind="offline"
+        )
+    if isinstance(exc, errors.RevisionNotFoundError):
+        return FetchError(f"{what}: revision not found", kind="revision_not_found")
+    if isinstance(exc, errors.GatedRepoError):
+        return FetchError(f"{what}: gated; {GATED_REMEDY}", kind="gated")
+    if isinstance(exc, errors.DisabledRepoError):
+        return FetchError(f"{what}: disabled on the Hub", kind="disabled")
+    if isinstance(exc, errors.RepositoryNotFoundError):
+        return FetchError(
+            f"{what}: not found (or private: set HF_TOKEN if you have access)", kind="not_found"
+        )
+    if isinstance(exc, errors.HfHubHTTPError):
+        status = exc.response.status_code if exc.response is not None else None
+        if status == 429:
+            return FetchError(
+                f"{what}: rate limited by the Hub; try again later", kind="rate_limited"
+            )
+        return FetchError(f"{what}: the Hub answered HTTP {status}", kind="hub_error")
+    if isinstance(exc, ValueError):
+        return FetchError(f"{what}: the Hub's answer could not be parsed", kind="bad_response")
+    return FetchError(
+        f"{what}: network error ({type(exc).__name__}); check your connection", kind="network"
+    )
+
+
+def _file_problem(exc: Exception, path: str, snap: Snapshot) -> Problem:
+    from huggingface_hub import errors
+
+    if isinstance(exc, errors.GatedRepoError):
+        return Problem(
+            kind="gated",
+            file=path,
+            remedy=GATED_REMEDY,
+            message=f"{path}: gated; not readable without access",
+        )
+    if isinstance(exc, errors.EntryNotFoundError):
+        return Problem(
+            kind="missing_file",
+            file=path,
+            message=f"{path}: listed in the repo but not found at {snap.revision}",
+        )
+    if isinstance(exc, errors.OfflineModeIsEnabled):
+        return Problem(kind="offline", file=path, message=f"{path}: not read (HF_HUB_OFFLINE)")
+    if isinstance(exc, errors.HfHubHTTPError):
+        status = exc.response.status_code if exc.response is not None else None
+        return Problem(kind="fetch_failed", file=path, message=f"{path}: HTTP {status}")
+    return Problem(
+        kind="fetch_failed",
+        file=path,
+        message=f"{path}: could not be read completely ({type(exc).__name__})",
+    )

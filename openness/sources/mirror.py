@@ -1,0 +1,94 @@
+"""A directory in the Hub layout (`models/<org>/<name>/info.json` + files), for air-gapped sites."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from openness.errors import FetchError
+from openness.report import Problem
+from openness.snapshot import Snapshot
+from openness.sources.base import RawFile, fill_snapshot, sibling_names
+from openness.sources.hub import _gated
+from openness.textio import MAX_TEXT_BYTES
+
+MAX_INFO_BYTES = 64 * 1024 * 1024
+
+
+def read_capped(path: Path) -> tuple[bytes, bool]:
+    with path.open("rb") as handle:
+        data = handle.read(MAX_TEXT_BYTES + 1)
+    return data[:MAX_TEXT_BYTES], len(data) > MAX_TEXT_BYTES
+
+
+@dataclass
+class MirrorSource:
+    root: Path
+
+    def repo_dir(self, repo_id: str, kind: str = "model") -> Path:
+        return self.root / f"{kind}s" / repo_id
+
+    def fetch(self, repo_id: str, revision: str | None = None, kind: str = "model") -> Snapshot:
+        folder = self.repo_dir(repo_id, kind)
+        info = self._info(folder / "info.json", repo_id, kind)
+        moved = (
+            (info.get("_fakehub") or {}).get("moved_to")
+            if isinstance(info.get("_fakehub"), dict)
+            else None
+        )
+        if isinstance(moved, str) and moved != repo_id and self.repo_dir(moved, kind).is_dir():
+            # The Hub redirects a renamed repo to its new id; the mirror records the same.
+            folder = self.repo_dir(moved, kind)
+            info = self._info(folder / "info.json", moved, kind)
+        sha = info.get("sha") if isinstance(info.get("sha"), str) else None
+        if revision and sha and revision not in (sha, "main"):
+            raise FetchError(
+                f"{kind} {repo_id}: revision {revision} is not in the mirror (it holds {sha[:12]})",
+                kind="revision_not_found",
+            )
+        snapshot = Snapshot(
+            repo_id=info["id"] if isinstance(info.get("id"), str) else repo_id,
+            revision=sha,
+            source="mirror",
+            kind=kind,  # type: ignore[arg-type]
+            url=str(folder),
+            gated=_gated(info.get("gated")),
+            private=info.get("private") if isinstance(info.get("private"), bool) else None,
+            info={k: v for k, v in info.items() if not k.startswith("_") or k == "_id"},
+            files=sibling_names(info),
+        )
+        return fill_snapshot(snapshot, lambda path: self._file(folder, path))
+
+    @staticmethod
+    def _info(path: Path, repo_id: str, kind: str) -> dict:
+        if not path.is_file():
+            raise FetchError(
+                f"{kind} {repo_id}: not found in the mirror ({path})", kind="not_found"
+            )
+        if path.stat().st_size > MAX_INFO_BYTES:
+            raise FetchError(f"{kind} {repo_id}: info.json is too large", kind="bad_response")
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise FetchError(
+                f"{kind} {repo_id}: info.json is not valid JSON ({exc})", kind="bad_response"
+            ) from None
+        if not isinstance(data, dict):
+            raise FetchError(f"{kind} {repo_id}: info.json is not an object", kind="bad_response")
+        return data
+
+    @staticmethod
+    def _file(folder: Path, path: str) -> RawFile:
+        target = (folder / path).resolve()
+        if folder.resolve() not in target.parents or not target.is_file():
+            return RawFile(
+                path=path,
+                problem=Problem(
+                    kind="missing_file",
+                    file=path,
+                    message=f"{path}: listed in the repo but not present in the mirror",
+                ),
+            )
+        data, truncated = read_capped(target)
+        return RawFile(path=path, data=data, truncated=truncated, url=target.as_uri())
