@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console, Group
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -71,21 +72,16 @@ def license_view(lic: LicenseAssessment) -> Group:
     head.add_row("OSD compliant", osd)
     rows: list[object] = [Text("License", style="bold underline"), head]
     failing = [c for c in lic.osd if c.status == "fail"]
-    if failing:
-        table = Table(show_header=True, header_style="bold", expand=True, box=None)
-        table.add_column("OSD criterion", ratio=2)
-        table.add_column("clause", ratio=2)
-        table.add_column("evidence", ratio=5)
-        by_kind = _first_clause_by_kind(lic.clauses)
-        for crit in failing:
-            for kind in crit.clauses:
-                clause = by_kind[kind]
-                table.add_row(
-                    Text(f"{crit.criterion}. {crit.title}", style="red"),
-                    _clause_label(clause),
-                    _evidence(clause),
-                )
-        rows.append(table)
+    by_kind = _first_clause_by_kind(lic.clauses)
+    for crit in failing:
+        rows.append(Text(f"  ✘ OSD {crit.criterion}. {crit.title}", style="red"))
+        for kind in crit.clauses:
+            clause = by_kind[kind]
+            where = clause.source + (f":{clause.line}" if clause.line else "")
+            label = Text.assemble(_clause_label(clause), "  ", t(where, "cyan", 90))
+            rows.append(Padding(label, (0, 0, 0, 6)))
+            if clause.excerpt:
+                rows.append(Padding(t(f"“{clause.excerpt}”", "italic", 180), (0, 0, 0, 8)))
     for finding in lic.findings:
         rows.append(Text.assemble(Text("! ", style="yellow"), t(finding.message, limit=300)))
     return Group(*rows)
@@ -103,13 +99,6 @@ def _clause_label(clause: Clause) -> Text:
     if clause.value is not None:
         label.append(f" = {clause.value:,}" + (f" {clause.unit}" if clause.unit else ""))
     return label
-
-
-def _evidence(clause: Clause) -> Text:
-    where = clause.source + (f":{clause.line}" if clause.line else "")
-    text = Text.assemble(t(where, "cyan", 80), " ")
-    text.append_text(t(f"“{clause.excerpt}”" if clause.excerpt else "", "italic", 160))
-    return text
 
 
 def ladder_view(rung: int, steps: list[Step]) -> Group:

@@ -128,14 +128,18 @@ def _value(match: re.Match[str]) -> int | None:
     return round(number * multiplier)
 
 
+_BOUNDARY = re.compile(r"(?:[.;:!?]\s+|\s[ivx]+\.\s+|\s\(?[a-z0-9]\)\s+)")
+
+
 def _excerpt(text: str, match: re.Match[str]) -> str:
-    if len(text) <= EXCERPT:
-        return one_line(text, EXCERPT)
-    start = max(0, match.start() - 80)
-    start = text.rfind(" ", 0, start) + 1 if start else 0
-    snippet = text[start : start + EXCERPT]
+    """At most EXCERPT characters, starting at the sentence (or list item) the match is in."""
+    window = max(0, match.start() - 160)
+    starts = [m.end() for m in _BOUNDARY.finditer(text, window, match.start())]
+    start = starts[-1] if starts else window
+    if start and not starts:
+        start = text.rfind(" ", 0, start) + 1
     prefix = "…" if start else ""
-    return prefix + one_line(snippet, EXCERPT - len(prefix))
+    return prefix + one_line(text[start : start + EXCERPT], EXCERPT - len(prefix))
 
 
 def to_clause(hit: Hit, source: str, document: str | None) -> Clause:

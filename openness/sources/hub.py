@@ -17,19 +17,12 @@ from openness.snapshot import Snapshot
 from openness.sources.base import RawFile, fill_snapshot, sibling_names
 from openness.textio import MAX_TEXT_BYTES
 
-INFO_FIELDS = (
-    "sha",
-    "gated",
-    "private",
-    "disabled",
-    "cardData",
-    "siblings",
-    "tags",
-    "pipeline_tag",
-    "library_name",
-    "lastModified",
-    "baseModels",
-)
+INFO_FIELDS = {
+    "model": ("sha", "gated", "private", "disabled", "cardData", "siblings", "tags",
+              "pipeline_tag", "library_name", "lastModified", "baseModels"),
+    "dataset": ("sha", "gated", "private", "disabled", "cardData", "siblings", "tags",
+                "lastModified"),
+}
 GATED_REMEDY = "accept the terms on the model page, then set HF_TOKEN (or pass --token)"
 RETRY_STATUSES = (500, 502, 503, 504)
 MAX_RETRY_AFTER = 30.0  # seconds we are willing to wait on a 429's Retry-After
@@ -75,7 +68,7 @@ class HubSource:
         url = f"{constants.ENDPOINT}/api/{kind}s/{repo_id}"
         if revision:
             url += f"/revision/{quote(revision, safe='')}"
-        params = [("expand", field) for field in INFO_FIELDS]
+        params = [("expand", field) for field in INFO_FIELDS[kind]]
         try:
             response = self._request(url, params=params, headers=build_hf_headers(token=self.token))
             hf_raise_for_status(response)

@@ -1,0 +1,3 @@
+from openness.cli import main
+
+main()

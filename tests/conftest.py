@@ -1,0 +1,59 @@
+"""Shared test fixtures: the loopback Hub and a runner for the real `openness` program."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fakehub import FakeHub
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures" / "hub"
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+@dataclass
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> dict:
+        return json.loads(self.stdout)
+
+
+def run_openness(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
+                 stdin: bytes | None = None, timeout: float = 120) -> Run:
+    """Run the real program in a child process (huggingface_hub reads its env at import)."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "OPENNESS_"))}
+    base.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+    if env:
+        base.update(env)
+    proc = subprocess.run([sys.executable, "-m", "openness", *args], env=base, cwd=cwd or ROOT,
+                          input=stdin, capture_output=True, timeout=timeout)
+    return Run(proc.returncode, proc.stdout.decode("utf-8", "replace"),
+               proc.stderr.decode("utf-8", "replace"))
+
+
+@pytest.fixture(scope="session")
+def hub():
+    with FakeHub(FIXTURES) as server:
+        yield server
+
+
+@pytest.fixture
+def hub_env(hub, tmp_path) -> dict[str, str]:
+    """Environment pointing the real client at the loopback Hub, without a token."""
+    return hub.client_env(tmp_path / "hf_home")
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip(f"shared corpus not present at {CORPUS}")
+    return CORPUS
