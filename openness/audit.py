@@ -11,13 +11,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from openness.attest import Attestation, apply_attestations
+from openness.deep import deepen
 from openness.errors import OpennessError, UsageError
+from openness.frameworks import components, mof_class, osaid
 from openness.ladder import DatasetStatus, LadderInputs, assess_ladder
 from openness.license.assess import LicenseInputs, LicenseText, assess
+from openness.lineage import (
+    MAX_DEPTH,
+    base_link,
+    base_models,
+    inherit_steps,
+    license_conflicts,
+    relation,
+)
 from openness.links import find_links
-from openness.report import Problem, Report, Subject
+from openness.report import BaseLink, Lineage, Problem, Report, Subject
 from openness.rules import Rules
 from openness.snapshot import Snapshot, license_files
+from openness.sources.github import GitHubClient
 from openness.sources.hub import HubSource
 from openness.sources.local import LocalSource
 from openness.sources.mirror import MirrorSource
@@ -44,8 +56,9 @@ class AuditOptions:
     revision: str | None = None
     token: str | None = None
     timeout: float = 10.0
-    datasets: bool = True
-    extra: dict[str, Any] = field(default_factory=dict)
+    deep: bool = False
+    github_api: str | None = None
+    attestations: list[Attestation] = field(default_factory=list)
 
 
 class Auditor:
@@ -56,6 +69,9 @@ class Auditor:
         self.options = options
         self.hub = HubSource(token=options.token, timeout=options.timeout)
         self.mirror = MirrorSource(options.mirror) if options.mirror else None
+        self.github = (
+            GitHubClient(options.github_api, timeout=options.timeout) if options.deep else None
+        )
 
     def audit(self, value: str) -> Report:
         subject = parse_subject(value)
@@ -63,7 +79,57 @@ class Auditor:
             snapshot = LocalSource().fetch(subject.path)
         else:
             snapshot = self._fetch(subject.repo_id, self.options.revision, "model")
-        return self.assess(snapshot)
+        report = self.assess(snapshot)
+        if subject.path is None or self.mirror is not None:
+            report.lineage = self._lineage(snapshot, report)
+        apply_attestations(report, self.options.attestations)
+        return report
+
+    def _lineage(self, snapshot: Snapshot, report: Report) -> Lineage:
+        """Follow base_model to the root (bounded, cycle-safe) and compare with each base."""
+        rel = relation(snapshot)
+        lineage = Lineage(relation=rel)
+        chain: list[tuple[Report, str | None]] = []  # (base report, its own relation)
+        visited = {snapshot.repo_id}
+        current, bases, rel_to_child = snapshot, base_models(snapshot), rel
+        while bases:
+            if len(chain) >= MAX_DEPTH:
+                lineage.notes.append(f"stopped after {MAX_DEPTH} bases")
+                break
+            base_id = bases[0]
+            if len(bases) > 1:
+                lineage.notes.append(
+                    f"{current.repo_id} names {len(bases)} bases "
+                    f"({', '.join(bases[:5])}); the chain follows the first"
+                )
+            if base_id in visited:
+                lineage.notes.append(f"base_model cycle: {base_id} is already in the chain")
+                break
+            visited.add(base_id)
+            try:
+                base = self._fetch(validate_repo_id(base_id, "base_model id"), None, "model")
+            except OpennessError as exc:
+                lineage.base_chain.append(BaseLink(repo_id=base_id, relation=rel_to_child))
+                lineage.notes.append(f"base {base_id} could not be read: {exc}")
+                break
+            base_report = self.assess(base)
+            lineage.base_chain.append(base_link(base_report, rel_to_child))
+            rel_to_child = relation(base)
+            chain.append((base_report, rel_to_child))
+            current, bases = base, base_models(base)
+        reports = [r for r, _ in chain]
+        lineage.license_conflicts = license_conflicts(report, reports)
+        origin = next(
+            (r for r, own in chain if own != "quantized"), reports[-1] if reports else None
+        )
+        if origin is not None:
+            lineage.inherited_steps = inherit_steps(report.openness, origin, rel)
+        if not report.license.declared and reports:
+            lineage.notes.append(
+                f"no license of its own is declared; the base's terms "
+                f"({lineage.base_chain[0].license}) apply to it"
+            )
+        return lineage
 
     def _fetch(self, repo_id: str, revision: str | None, kind: str) -> Snapshot:
         if self.mirror is not None:
@@ -79,6 +145,11 @@ class Auditor:
             ),
             self.rules.ladder,
         )
+        if self.github is not None:
+            deepen(ladder, self.github)
+        ladder.components = components(snapshot, license_result, ladder)
+        ladder.mof_class = mof_class(ladder.components)  # type: ignore[assignment]
+        ladder.osaid = osaid(license_result, ladder)
         all_problems = list(snapshot.problems) + problems
         return Report(
             subject=Subject(

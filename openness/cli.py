@@ -138,6 +138,31 @@ def audit(
     timeout: Annotated[
         float, typer.Option("--timeout", min=0.1, help="Seconds per network request.")
     ] = 10.0,
+    deep: Annotated[
+        bool,
+        typer.Option(
+            "--deep",
+            help="Also check linked GitHub repositories (GitHub REST API; uses "
+            "GITHUB_TOKEN if set). Without it no request goes anywhere but the Hub.",
+        ),
+    ] = False,
+    github_api: Annotated[
+        str | None,
+        typer.Option(
+            "--github-api",
+            help="GitHub API base URL for --deep.",
+            envvar="OPENNESS_GITHUB_API",
+            show_default="https://api.github.com",
+        ),
+    ] = None,
+    attest: Annotated[
+        Path | None,
+        typer.Option(
+            "--attest",
+            help="YAML file of reviewed attestations (repo, rung or component, url, "
+            "reviewer, date).",
+        ),
+    ] = None,
     rules: RulesOpt = None,
     color: ColorOpt = Color.auto,
 ) -> None:

@@ -68,12 +68,17 @@ def assess_ladder(inputs: LadderInputs, rules: dict[str, Any]) -> Openness:
         _training_data(inputs, rules["training_data"]),
         _pipeline(inputs, rules["cleaning_pipeline"], links),
     ]
+    return Openness(rung=rung_of(steps), steps=steps)
+
+
+def rung_of(steps: list[Step]) -> int:
+    """The highest rung k with steps 1..k all met."""
     rung = 0
     for step in steps:
         if step.met is not True:
             break
         rung = step.rung
-    return Openness(rung=rung, steps=steps)
+    return rung
 
 
 def _card_body(snap: Snapshot) -> tuple[str, int]:

@@ -128,9 +128,59 @@ class Step(_Model):
     reason: str | None = None
 
 
+class Component(_Model):
+    """One MOF component: is it released, and under an open licence?"""
+
+    name: str
+    mof_class: Literal["I", "II", "III"]
+    required: bool = True
+    present: bool | None
+    license: str | None = None
+    license_open: bool | None = None
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class Osaid(_Model):
+    """The OSI Open Source AI Definition 1.0 view: four freedoms plus the preferred form."""
+
+    verdict: Literal["pass", "fail", "unknown"]
+    missing: list[str] = Field(default_factory=list)
+    reasons: list[str] = Field(default_factory=list)
+
+
 class Openness(_Model):
     rung: int = Field(ge=0, le=5)
     steps: list[Step] = Field(default_factory=list)
+    components: list[Component] = Field(default_factory=list)
+    mof_class: Literal["I", "II", "III"] | None = Field(
+        None, description="The MOF class the components imply; null when none is complete."
+    )
+    osaid: Osaid | None = None
+
+
+class BaseLink(_Model):
+    repo_id: str
+    revision: str | None = None
+    relation: str | None = None
+    license: str | None = None
+    osd_compliant: bool | None = None
+    rung: int | None = None
+
+
+class LicenseConflict(_Model):
+    derivative: str
+    derivative_license: str | None
+    base: str
+    base_license: str | None
+    message: str
+
+
+class Lineage(_Model):
+    relation: str | None = Field(None, description="finetune, adapter, quantized, merge, …")
+    base_chain: list[BaseLink] = Field(default_factory=list)
+    license_conflicts: list[LicenseConflict] = Field(default_factory=list)
+    inherited_steps: list[int] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
 
 
 class Problem(_Model):
@@ -144,6 +194,7 @@ class Report(_Model):
     subject: Subject
     license: LicenseAssessment
     openness: Openness
+    lineage: Lineage = Field(default_factory=Lineage)
     problems: list[Problem] = Field(default_factory=list)
     complete: bool = Field(
         True, description="False when something the verdicts depend on could not be read."

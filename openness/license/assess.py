@@ -280,8 +280,12 @@ def _findings(
                 f"but a license text was found ({', '.join(sorted(text_ids))})",
             )
         )
-    if not inputs.declared and not license_reads and not inputs.unread and not any(
-            r.match for r in reads):
+    if (
+        not inputs.declared
+        and not license_reads
+        and not inputs.unread
+        and not any(r.match for r in reads)
+    ):
         out.append(
             Finding(
                 kind="no_license",

@@ -138,7 +138,7 @@ def _excerpt(text: str, match: re.Match[str]) -> str:
     start = starts[-1] if starts else window
     if start and not starts:
         start = text.rfind(" ", 0, start) + 1
-    prefix = "…" if start else ""
+    prefix = "…" if start and not starts else ""
     return prefix + one_line(text[start : start + EXCERPT], EXCERPT - len(prefix))
 
 

@@ -18,10 +18,29 @@ from openness.sources.base import RawFile, fill_snapshot, sibling_names
 from openness.textio import MAX_TEXT_BYTES
 
 INFO_FIELDS = {
-    "model": ("sha", "gated", "private", "disabled", "cardData", "siblings", "tags",
-              "pipeline_tag", "library_name", "lastModified", "baseModels"),
-    "dataset": ("sha", "gated", "private", "disabled", "cardData", "siblings", "tags",
-                "lastModified"),
+    "model": (
+        "sha",
+        "gated",
+        "private",
+        "disabled",
+        "cardData",
+        "siblings",
+        "tags",
+        "pipeline_tag",
+        "library_name",
+        "lastModified",
+        "baseModels",
+    ),
+    "dataset": (
+        "sha",
+        "gated",
+        "private",
+        "disabled",
+        "cardData",
+        "siblings",
+        "tags",
+        "lastModified",
+    ),
 }
 GATED_REMEDY = "accept the terms on the model page, then set HF_TOKEN (or pass --token)"
 RETRY_STATUSES = (500, 502, 503, 504)

@@ -52,7 +52,7 @@ class MirrorSource:
             revision=sha,
             source="mirror",
             kind=kind,  # type: ignore[arg-type]
-            url=str(folder),
+            url=folder.resolve().as_uri(),
             gated=_gated(info.get("gated")),
             private=info.get("private") if isinstance(info.get("private"), bool) else None,
             info={k: v for k, v in info.items() if not k.startswith("_") or k == "_id"},
