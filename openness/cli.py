@@ -167,6 +167,7 @@ def audit(
     color: ColorOpt = Color.auto,
 ) -> None:
     """Audit models: license against the OSD, and the openness ladder."""
+    from openness.attest import load_attestations
     from openness.audit import AuditOptions, Auditor
     from openness.report import AuditDocument, SubjectError
     from openness.subjects import parse_subject
@@ -180,11 +181,19 @@ def audit(
         for subject in subjects:  # every id is checked before any request is made
             parse_subject(subject)
         loaded = _rules(rules)
+        attestations = load_attestations(attest) if attest else []
     except UsageError as exc:
         _fail(str(exc), ExitCode.USAGE)
-    auditor = Auditor(
-        loaded, AuditOptions(mirror=mirror, revision=revision, token=token, timeout=timeout)
+    options = AuditOptions(
+        mirror=mirror,
+        revision=revision,
+        token=token,
+        timeout=timeout,
+        deep=deep,
+        github_api=github_api,
+        attestations=attestations,
     )
+    auditor = Auditor(loaded, options)
     document = AuditDocument()
     code = ExitCode.OK
     for subject in subjects:

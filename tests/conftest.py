@@ -27,17 +27,31 @@ class Run:
         return json.loads(self.stdout)
 
 
-def run_openness(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
-                 stdin: bytes | None = None, timeout: float = 120) -> Run:
+def run_openness(
+    *args: str,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    stdin: bytes | None = None,
+    timeout: float = 120,
+) -> Run:
     """Run the real program in a child process (huggingface_hub reads its env at import)."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "OPENNESS_"))}
     base.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
     if env:
         base.update(env)
-    proc = subprocess.run([sys.executable, "-m", "openness", *args], env=base, cwd=cwd or ROOT,
-                          input=stdin, capture_output=True, timeout=timeout)
-    return Run(proc.returncode, proc.stdout.decode("utf-8", "replace"),
-               proc.stderr.decode("utf-8", "replace"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "openness", *args],
+        env=base,
+        cwd=cwd or ROOT,
+        input=stdin,
+        capture_output=True,
+        timeout=timeout,
+    )
+    return Run(
+        proc.returncode,
+        proc.stdout.decode("utf-8", "replace"),
+        proc.stderr.decode("utf-8", "replace"),
+    )
 
 
 @pytest.fixture(scope="session")

@@ -45,8 +45,13 @@ def test_mirror_audit_of_llama2_fails_the_osd_with_evidence():
     assert clause["source"] in ("LICENSE.txt", "README.md")
     assert isinstance(clause["line"], int)
     assert "700" in clause["excerpt"]
-    assert report["subject"] == {**report["subject"], "repo_id": LLAMA, "source": "mirror",
-                                 "revision": _info(LLAMA)["sha"], "gated": "manual"}
+    assert report["subject"] == {
+        **report["subject"],
+        "repo_id": LLAMA,
+        "source": "mirror",
+        "revision": _info(LLAMA)["sha"],
+        "gated": "manual",
+    }
     weights = report["openness"]["steps"][0]
     assert report["openness"]["rung"] >= 1
     assert weights["met"] is True
@@ -66,14 +71,14 @@ def test_hub_audit_without_token_lists_gated_files_and_keeps_the_verdict(hub, hu
     assert all("HF_TOKEN" in p["remedy"] for p in report["problems"] if p["kind"] == "gated")
     _assert_llama_verdict(report)
     mirror = run_openness("audit", LLAMA, "--mirror", "fixtures/hub", "--format", "json").json()
-    assert _kinds(mirror["reports"][0]) & {"mau_threshold", "no_train_other_models"} == \
-        _kinds(report) & {"mau_threshold", "no_train_other_models"}
+    assert _kinds(mirror["reports"][0]) & {"mau_threshold", "no_train_other_models"} == _kinds(
+        report
+    ) & {"mau_threshold", "no_train_other_models"}
 
 
 def test_hub_audit_asks_model_info_once_with_expand_and_pins_files_to_the_sha(hub, hub_env):
     before = len(hub.requests)
-    run = run_openness("audit", "openness-fixtures/open-apache-7b", "--format", "json",
-                       env=hub_env)
+    run = run_openness("audit", "openness-fixtures/open-apache-7b", "--format", "json", env=hub_env)
     assert run.code == 0, run.stderr
     mine = hub.requests[before:]
     info_calls = [r for r in mine if r.path.startswith("/api/models/")]
@@ -114,8 +119,14 @@ def test_bad_repo_id_exits_2_before_any_request(hub, hub_env):
 
 
 def test_batch_keeps_results_when_one_subject_fails(hub, hub_env):
-    run = run_openness("audit", "openness-fixtures/open-apache-7b", "openness-fixtures/missing",
-                       "--format", "json", env=hub_env)
+    run = run_openness(
+        "audit",
+        "openness-fixtures/open-apache-7b",
+        "openness-fixtures/missing",
+        "--format",
+        "json",
+        env=hub_env,
+    )
     assert run.code == 3
     doc = run.json()
     assert [r["subject"]["repo_id"] for r in doc["reports"]] == ["openness-fixtures/open-apache-7b"]
@@ -128,8 +139,9 @@ def test_strict_turns_incomplete_into_exit_1(hub, hub_env):
 
 
 def test_apache_model_is_osd_compliant_and_osi_approved():
-    run = run_openness("audit", "openness-fixtures/open-apache-7b", "--mirror", "fixtures/hub",
-                       "--format", "json")
+    run = run_openness(
+        "audit", "openness-fixtures/open-apache-7b", "--mirror", "fixtures/hub", "--format", "json"
+    )
     lic = run.json()["reports"][0]["license"]
     assert lic["osd_compliant"] is True
     assert lic["osi_approved"] is True
@@ -137,13 +149,19 @@ def test_apache_model_is_osd_compliant_and_osi_approved():
     assert all(c["status"] == "pass" for c in lic["osd"])
 
 
-@pytest.mark.parametrize("repo", ["openness-fixtures/no-license-model",
-                                  "openness-fixtures/other-licensed-7b",
-                                  "openness-fixtures/rail-bloom-560m",
-                                  "openness-fixtures/card-only"])
+@pytest.mark.parametrize(
+    "repo",
+    [
+        "openness-fixtures/no-license-model",
+        "openness-fixtures/other-licensed-7b",
+        "openness-fixtures/rail-bloom-560m",
+        "openness-fixtures/card-only",
+    ],
+)
 def test_every_verdict_is_backed_or_unknown(repo):
-    report = run_openness("audit", repo, "--mirror", "fixtures/hub", "--format",
-                          "json").json()["reports"][0]
+    report = run_openness("audit", repo, "--mirror", "fixtures/hub", "--format", "json").json()[
+        "reports"
+    ][0]
     lic = report["license"]
     if lic["osd_compliant"] is False:
         assert any(c["osd_criteria"] and c["excerpt"] for c in lic["clauses"])
@@ -155,24 +173,38 @@ def test_every_verdict_is_backed_or_unknown(repo):
 
 
 def test_no_license_is_unknown_never_pass():
-    lic = run_openness("audit", "openness-fixtures/no-license-model", "--mirror", "fixtures/hub",
-                       "--format", "json").json()["reports"][0]["license"]
+    lic = run_openness(
+        "audit",
+        "openness-fixtures/no-license-model",
+        "--mirror",
+        "fixtures/hub",
+        "--format",
+        "json",
+    ).json()["reports"][0]["license"]
     assert lic["osd_compliant"] is None
     assert any(f["kind"] == "no_license" for f in lic["findings"])
     assert all(c["status"] == "unknown" for c in lic["osd"])
 
 
 def test_no_weights_is_rung_0():
-    report = run_openness("audit", "openness-fixtures/card-only", "--mirror", "fixtures/hub",
-                          "--format", "json").json()["reports"][0]
+    report = run_openness(
+        "audit", "openness-fixtures/card-only", "--mirror", "fixtures/hub", "--format", "json"
+    ).json()["reports"][0]
     assert report["openness"]["rung"] == 0
     assert report["openness"]["steps"][0]["met"] is False
 
 
 def test_json_output_validates_against_the_published_schema():
     schema = json.loads(run_openness("schema").stdout)
-    doc = run_openness("audit", LLAMA, "openness-fixtures/open-apache-7b", "--mirror",
-                       "fixtures/hub", "--format", "json").json()
+    doc = run_openness(
+        "audit",
+        LLAMA,
+        "openness-fixtures/open-apache-7b",
+        "--mirror",
+        "fixtures/hub",
+        "--format",
+        "json",
+    ).json()
     jsonschema.validate(doc, schema)
     assert set(doc) >= {"schema_version", "tool", "reports"}
     assert doc["tool"]["name"] == "openness"
@@ -200,8 +232,13 @@ def test_local_folder_is_audited_without_network(tmp_path):
     folder.mkdir()
     (folder / "README.md").write_text("---\nlicense: apache-2.0\n---\n# My model\n")
     (folder / "model.safetensors").write_bytes(b"\0" * 16)
-    run = run_openness("audit", str(folder), "--format", "json",
-                       env={"HF_ENDPOINT": "http://127.0.0.1:9", "HF_HUB_OFFLINE": "1"})
+    run = run_openness(
+        "audit",
+        str(folder),
+        "--format",
+        "json",
+        env={"HF_ENDPOINT": "http://127.0.0.1:9", "HF_HUB_OFFLINE": "1"},
+    )
     report = run.json()["reports"][0]
     assert report["subject"]["source"] == "local"
     assert report["license"]["osd_compliant"] is True
@@ -213,8 +250,22 @@ def test_wheel_ships_the_rules_and_runs_from_another_directory(tmp_path):
     import subprocess
     import sys
 
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                    "-q", "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
     wheel = next(tmp_path.glob("openness-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "openness/_rules/clauses.yaml" in names
@@ -223,8 +274,16 @@ def test_wheel_ships_the_rules_and_runs_from_another_directory(tmp_path):
     zipfile.ZipFile(wheel).extractall(site)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    run = run_openness("audit", LLAMA, "--mirror", str(FIXTURES), "--format", "json",
-                       cwd=elsewhere, env={"PYTHONPATH": str(site)})
+    run = run_openness(
+        "audit",
+        LLAMA,
+        "--mirror",
+        str(FIXTURES),
+        "--format",
+        "json",
+        cwd=elsewhere,
+        env={"PYTHONPATH": str(site)},
+    )
     assert run.code == 0, run.stderr
     assert run.json()["reports"][0]["license"]["osd_compliant"] is False
     assert Path(site / "openness" / "_rules").is_dir()

@@ -45,8 +45,9 @@ def test_unknown_license_of_our_own_writing_is_read_clause_by_clause(tmp_path):
 def test_modified_llama2_is_identified_as_modified_with_the_new_threshold(corpus, tmp_path):
     text = (corpus / "licenses" / "llama2.txt").read_text()
     assert "700 million" in text
-    edited = text.replace("700 million", "100 million").replace("Meta Platforms, Inc.",
-                                                                "Acme Robotics LLC")
+    edited = text.replace("700 million", "100 million").replace(
+        "Meta Platforms, Inc.", "Acme Robotics LLC"
+    )
     edited = edited.replace("Meta", "Acme")
     path = tmp_path / "LICENSE.txt"
     path.write_text(edited)
@@ -92,8 +93,9 @@ def test_empty_binary_utf16_and_huge_files_get_clear_results(corpus, tmp_path):
             handle.write(chunk)
     latin1 = tmp_path / "latin1"
     latin1.write_bytes("Licence: usage non commercial uniquement. © Société".encode("latin-1"))
-    run = run_openness("license", str(empty), str(binary), str(utf16), str(huge), str(latin1),
-                       "--format", "json")
+    run = run_openness(
+        "license", str(empty), str(binary), str(utf16), str(huge), str(latin1), "--format", "json"
+    )
     assert "Traceback" not in run.stderr
     empty_r, binary_r, utf16_r, huge_r, latin_r = run.json()["licenses"]
     assert empty_r["osd_compliant"] is None and "empty" in empty_r["problems"][0]["message"]
