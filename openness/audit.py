@@ -73,12 +73,12 @@ class Auditor:
             GitHubClient(options.github_api, timeout=options.timeout) if options.deep else None
         )
 
-    def audit(self, value: str) -> Report:
+    def audit(self, value: str, revision: str | None = None) -> Report:
         subject = parse_subject(value)
         if subject.path is not None:
             snapshot = LocalSource().fetch(subject.path)
         else:
-            snapshot = self._fetch(subject.repo_id, self.options.revision, "model")
+            snapshot = self._fetch(subject.repo_id, revision or self.options.revision, "model")
         report = self.assess(snapshot)
         if subject.path is None or self.mirror is not None:
             report.lineage = self._lineage(snapshot, report)
@@ -130,6 +130,12 @@ class Auditor:
                 f"({lineage.base_chain[0].license}) apply to it"
             )
         return lineage
+
+    def current_revision(self, repo_id: str) -> str | None:
+        """The commit sha the source serves now for a repo (one small request on the Hub)."""
+        if self.mirror is not None:
+            return self.mirror.fetch(repo_id).revision
+        return self.hub.current_sha(repo_id)
 
     def _fetch(self, repo_id: str, revision: str | None, kind: str) -> Snapshot:
         if self.mirror is not None:

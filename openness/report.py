@@ -190,11 +190,33 @@ class Problem(_Model):
     remedy: str | None = None
 
 
+class Violation(_Model):
+    rule: str
+    detail: str
+
+
+class AppliedException(_Model):
+    repo: str
+    revision: str | None = None
+    reason: str
+    approved_by: str
+    expires: str
+
+
+class PolicyResult(_Model):
+    source: str = Field(description="Where the policy came from: a file, or 'flags'.")
+    passed: bool
+    violations: list[Violation] = Field(default_factory=list)
+    exceptions_applied: list[AppliedException] = Field(default_factory=list)
+    exceptions_expired: list[AppliedException] = Field(default_factory=list)
+
+
 class Report(_Model):
     subject: Subject
     license: LicenseAssessment
     openness: Openness
     lineage: Lineage = Field(default_factory=Lineage)
+    policy: PolicyResult | None = None
     problems: list[Problem] = Field(default_factory=list)
     complete: bool = Field(
         True, description="False when something the verdicts depend on could not be read."
@@ -238,3 +260,43 @@ class LicenseDocument(_Model):
     schema_version: str = SCHEMA_VERSION
     tool: Tool = Field(default_factory=Tool)
     licenses: list[LicenseFileResult] = Field(default_factory=list)
+
+
+class ReferenceResult(_Model):
+    """One place in the code that references a model, with the verdict for it."""
+
+    repo_id: str
+    file: str
+    line: int
+    column: int = 1
+    kind: str
+    via: str
+    revision: str | None = None
+    status: Literal["passed", "failed", "exempted", "ignored", "incomplete", "unlocked"]
+    violations: list[Violation] = Field(default_factory=list)
+    exception: AppliedException | None = None
+    message: str | None = None
+
+
+class ScanDocument(_Model):
+    schema_version: str = SCHEMA_VERSION
+    tool: Tool = Field(default_factory=Tool)
+    policy_source: str | None = None
+    locked: bool = False
+    references: list[ReferenceResult] = Field(default_factory=list)
+    reports: list[Report] = Field(default_factory=list)
+    errors: list[SubjectError] = Field(default_factory=list)
+    problems: list[str] = Field(default_factory=list)
+
+
+class LockEntry(_Model):
+    repo_id: str
+    revision: str | None
+    audited: str = Field(description="Date of the audit, YYYY-MM-DD.")
+    report: Report
+
+
+class LockFile(_Model):
+    lock_version: int = 1
+    tool: Tool = Field(default_factory=Tool)
+    models: dict[str, LockEntry] = Field(default_factory=dict)

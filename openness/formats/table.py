@@ -8,7 +8,14 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from openness.report import Clause, LicenseAssessment, Report, Step
+from openness.report import (
+    Clause,
+    LicenseAssessment,
+    PolicyResult,
+    Report,
+    ScanDocument,
+    Step,
+)
 from openness.sanitize import one_line
 
 MARK = {True: ("✔", "green"), False: ("✘", "red"), None: ("?", "yellow")}
@@ -30,6 +37,10 @@ def report_panel(report: Report) -> Panel:
         t(subject.repo_id, "bold"), " @ ", t((subject.revision or "unpinned")[:12], "cyan")
     )
     parts = [license_view(report.license), ladder_view(report.openness.rung, report.openness.steps)]
+    if report.lineage.base_chain or report.lineage.notes:
+        parts.append(lineage_view(report))
+    if report.policy is not None:
+        parts.append(policy_view(report.policy))
     if report.problems:
         parts.append(problems_view(report))
     subtitle = Text(
@@ -118,18 +129,108 @@ def ladder_view(rung: int, steps: list[Step]) -> Group:
 
 
 def _step_evidence(step: Step) -> Text:
-    if step.evidence:
-        first = step.evidence[0]
-        where = first.source + (f":{first.line}" if first.line else "")
-        text = Text.assemble(
-            t(first.detail, limit=100), Text(f"  [{one_line(where, 60)}]", style="dim")
-        )
-        if len(step.evidence) > 1:
-            text.append(f"  (+{len(step.evidence) - 1} more)", style="dim")
-        if step.met is not True and step.reason:
-            text = Text.assemble(t(step.reason, limit=140), "  ", text)
+    if step.met is not True:
+        text = t(step.reason or "; ".join(step.looked_for), limit=160)
+        if step.evidence:
+            text.append(f"  ({len(step.evidence)} partial evidence item(s))", style="dim")
         return text
-    return t(step.reason or "; ".join(step.looked_for), limit=160)
+    if not step.evidence:
+        return t(step.reason or "", limit=160)
+    first = step.evidence[0]
+    where = first.source + (f":{first.line}" if first.line else "")
+    label = "attested: " if first.attested else ""
+    text = Text.assemble(
+        t(label + first.detail, limit=100), Text(f"  [{one_line(where, 60)}]", style="dim")
+    )
+    if len(step.evidence) > 1:
+        text.append(f"  (+{len(step.evidence) - 1} more)", style="dim")
+    return text
+
+
+def lineage_view(report: Report) -> Group:
+    lineage = report.lineage
+    rows: list[object] = [
+        Text(""),
+        Text.assemble(Text("Lineage", style="bold underline"), Text(f"  {lineage.relation or ''}")),
+    ]
+    chain = Text.assemble(t(report.subject.repo_id))
+    for link in lineage.base_chain:
+        chain.append(" → ")
+        chain.append_text(t(link.repo_id, "bold"))
+        if link.license:
+            chain.append(" ")
+            chain.append_text(t(f"({link.license})", "dim"))
+    rows.append(chain)
+    for conflict in lineage.license_conflicts:
+        rows.append(Text.assemble(Text("✘ ", style="red"), t(conflict.message, limit=300)))
+    if lineage.inherited_steps:
+        rows.append(
+            Text(
+                f"rungs {', '.join(map(str, lineage.inherited_steps))} judged from the "
+                "base (re-upload)",
+                style="dim",
+            )
+        )
+    rows += [Text.assemble("• ", t(note, "dim", 200)) for note in lineage.notes]
+    return Group(*rows)
+
+
+def policy_view(policy: PolicyResult) -> Group:
+    verdict = Text("✔ passed", style="green") if policy.passed else Text("✘ failed", style="red")
+    rows: list[object] = [
+        Text(""),
+        Text.assemble(
+            Text("Policy", style="bold underline"),
+            "  ",
+            verdict,
+            Text(f"  ({policy.source})", "dim"),
+        ),
+    ]
+    for v in policy.violations:
+        rows.append(Text.assemble("  ", t(v.rule, "bold"), ": ", t(v.detail, limit=300)))
+    for exc in policy.exceptions_applied:
+        rows.append(
+            Text.assemble(
+                "  exception: ",
+                t(f"{exc.reason} (approved by {exc.approved_by}, until {exc.expires})"),
+            )
+        )
+    for exc in policy.exceptions_expired:
+        rows.append(
+            Text.assemble(
+                "  expired exception: ",
+                t(f"{exc.reason} (approved by {exc.approved_by}, expired {exc.expires})"),
+                "",
+            )
+        )
+    return Group(*rows)
+
+
+STATUS = {
+    "passed": ("✔ passed", "green"),
+    "failed": ("✘ failed", "red"),
+    "exempted": ("⚠ exempted", "yellow"),
+    "ignored": ("– ignored", "dim"),
+    "incomplete": ("? incomplete", "yellow"),
+    "unlocked": ("✘ not locked", "red"),
+}
+
+
+def render_scan(console: Console, doc: ScanDocument) -> None:
+    table = Table(show_header=True, header_style="bold", expand=True)
+    table.add_column("where", ratio=2)
+    table.add_column("model", ratio=2)
+    table.add_column("verdict", width=13)
+    table.add_column("why", ratio=4)
+    for ref in doc.references:
+        label, style = STATUS[ref.status]
+        why = "; ".join(f"{v.rule}: {v.detail}" for v in ref.violations) or ref.message or ""
+        table.add_row(
+            t(f"{ref.file}:{ref.line}"), t(ref.repo_id), Text(label, style=style), t(why, limit=400)
+        )
+    console.print(table)
+    for problem in doc.problems:
+        console.print(Text.assemble(Text("• ", style="yellow"), t(problem)))
 
 
 def problems_view(report: Report) -> Group:

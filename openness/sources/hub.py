@@ -78,16 +78,22 @@ class HubSource:
         rev = sha or revision or "main"
         return fill_snapshot(snapshot, lambda path: self._file(repo_id, kind, rev, path, snapshot))
 
+    def current_sha(self, repo_id: str) -> str | None:
+        info = self._info(repo_id, None, "model", fields=("sha",))
+        return info.get("sha") if isinstance(info.get("sha"), str) else None
+
     # -- model info ---------------------------------------------------------------------------
 
-    def _info(self, repo_id: str, revision: str | None, kind: str) -> dict:
+    def _info(
+        self, repo_id: str, revision: str | None, kind: str, fields: tuple[str, ...] | None = None
+    ) -> dict:
         from huggingface_hub import constants
         from huggingface_hub.utils import build_hf_headers, hf_raise_for_status
 
         url = f"{constants.ENDPOINT}/api/{kind}s/{repo_id}"
         if revision:
             url += f"/revision/{quote(revision, safe='')}"
-        params = [("expand", field) for field in INFO_FIELDS[kind]]
+        params = [("expand", field) for field in fields or INFO_FIELDS[kind]]
         try:
             response = self._request(url, params=params, headers=build_hf_headers(token=self.token))
             hf_raise_for_status(response)

@@ -1,0 +1,50 @@
+"""Auditing several subjects: one at a time through the core, keeping what each gives.
+
+A failing subject never loses the others' results. The policy, when there is one, is applied
+to each report here, after assessment: deciding is kept apart from assessing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from openness.audit import Auditor
+from openness.errors import ExitCode, OpennessError
+from openness.policy import Policy, evaluate
+from openness.report import AuditDocument, Report, SubjectError
+
+OnError = Callable[[str, OpennessError], None]
+
+
+def run_audits(
+    subjects: list[tuple[str, str | None]],
+    auditor: Auditor,
+    policy: Policy | None,
+    on_error: OnError | None = None,
+) -> AuditDocument:
+    """Audit each (subject, revision); errors are recorded per subject, never raised."""
+    document = AuditDocument()
+    for subject, revision in subjects:
+        try:
+            report = auditor.audit(subject, revision)
+        except OpennessError as exc:
+            document.errors.append(SubjectError(subject=subject, kind=exc.kind, message=str(exc)))
+            if on_error:
+                on_error(subject, exc)
+            continue
+        if policy is not None:
+            report.policy = evaluate(report, policy)
+        document.reports.append(report)
+    return document
+
+
+def exit_code(
+    reports: list[Report], failed_subjects: int, strict: bool, usage_errors: int = 0
+) -> ExitCode:
+    if usage_errors:
+        return ExitCode.USAGE
+    if any(r.policy is not None and not r.policy.passed for r in reports):
+        return ExitCode.POLICY_FAILED
+    if failed_subjects or any(not r.complete for r in reports):
+        return ExitCode.POLICY_FAILED if strict else ExitCode.INCOMPLETE
+    return ExitCode.OK

@@ -1,0 +1,60 @@
+"""Markdown for a pull-request comment. Repo-sourced text is cleaned and escaped: GitHub renders
+markdown, so a model card must not be able to inject links, images or HTML into the comment."""
+
+from __future__ import annotations
+
+import re
+
+from openness.report import ReferenceResult, ScanDocument
+from openness.sanitize import one_line
+
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+ICON = {
+    "passed": "✅ passed",
+    "failed": "❌ failed",
+    "exempted": "⚠️ exempted",
+    "ignored": "➖ ignored",
+    "incomplete": "❔ incomplete",
+    "unlocked": "❌ not locked",
+}
+
+
+def md(text: object, limit: int = 200) -> str:
+    return _SPECIAL.sub(r"\\\1", one_line(str(text), limit))
+
+
+def _why(ref: ReferenceResult) -> str:
+    parts = [f"**{md(v.rule)}**: {md(v.detail, 300)}" for v in ref.violations]
+    if ref.message:
+        parts.append(md(ref.message, 300))
+    return "<br>".join(parts) or "-"
+
+
+def render_scan(doc: ScanDocument) -> str:
+    failed = sum(r.status in ("failed", "unlocked") for r in doc.references)
+    lines = ["## openness: model references", ""]
+    policy = f"policy: `{md(doc.policy_source)}`" if doc.policy_source else "no policy"
+    lines.append(
+        f"{len(doc.references)} reference(s), {failed} failing; {policy}"
+        + (" (checked against openness.lock)" if doc.locked else "")
+    )
+    lines += ["", "| model | where | verdict | why |", "| --- | --- | --- | --- |"]
+    for ref in doc.references:
+        where = f"`{md(ref.file)}:{ref.line}`"
+        lines.append(f"| `{md(ref.repo_id)}` | {where} | {ICON[ref.status]} | {_why(ref)} |")
+    for error in doc.errors:
+        lines.append(f"\n> could not audit `{md(error.subject)}`: {md(error.message, 300)}")
+    if failed:
+        lines += [
+            "",
+            "To request an exception, add to `[tool.openness]`:",
+            "",
+            "```toml",
+            "[[tool.openness.exceptions]]",
+            'repo = "org/name"',
+            'reason = "why it is acceptable"',
+            'approved-by = "who"',
+            'expires = "YYYY-MM-DD"',
+            "```",
+        ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,94 @@
+"""SARIF 2.1.0 for code scanning: one result per model reference that the gate flags,
+located at the referencing file and line."""
+
+from __future__ import annotations
+
+import json
+
+from openness import __version__
+from openness.report import ReferenceResult, ScanDocument
+from openness.sanitize import one_line
+
+SCHEMA = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
+RULES = {
+    "min-rung": "Model is below the required openness rung",
+    "require-osd": "Model license does not meet the Open Source Definition",
+    "require-osi-approved": "Model license is not OSI-approved",
+    "deny-clauses": "Model license carries a denied clause",
+    "allow-licenses": "Model license is not in the allowed list",
+    "deny-licenses": "Model license is denied",
+    "allow-gated": "Model access is gated",
+    "lock": "Model reference is not in openness.lock",
+    "incomplete": "Model could not be fully audited",
+}
+LEVEL = {
+    "failed": "error",
+    "unlocked": "error",
+    "incomplete": "warning",
+    "exempted": "note",
+    "ignored": "note",
+}
+
+
+def _results(ref: ReferenceResult) -> list[dict]:
+    if ref.status == "passed":
+        return []
+    location = {
+        "physicalLocation": {
+            "artifactLocation": {"uri": ref.file, "uriBaseId": "%SRCROOT%"},
+            "region": {"startLine": max(1, ref.line), "startColumn": max(1, ref.column)},
+        }
+    }
+    violations = ref.violations or []
+    pairs = [(v.rule, v.detail) for v in violations] or [("incomplete", ref.message or "")]
+    out = []
+    for rule, detail in pairs:
+        result: dict = {
+            "ruleId": rule if rule in RULES else "incomplete",
+            "level": LEVEL[ref.status],
+            "message": {"text": one_line(f"{ref.repo_id}: {detail}", 1000)},
+            "locations": [location],
+            "partialFingerprints": {"openness/v1": f"{ref.repo_id}:{rule}"},
+        }
+        if ref.status == "ignored":
+            result["suppressions"] = [
+                {"kind": "inSource", "justification": one_line(ref.message or "", 500)}
+            ]
+        elif ref.status == "exempted":
+            result["suppressions"] = [
+                {"kind": "external", "justification": one_line(ref.message or "", 500)}
+            ]
+        out.append(result)
+    return out
+
+
+def render_scan(doc: ScanDocument) -> str:
+    rules = [
+        {
+            "id": rule,
+            "name": rule,
+            "shortDescription": {"text": text},
+            "helpUri": "https://opensource.org/osd",
+        }
+        for rule, text in RULES.items()
+    ]
+    log = {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "openness",
+                        "version": __version__,
+                        "informationUri": "https://pypi.org/project/openness/",
+                        "rules": rules,
+                    }
+                },
+                "results": [r for ref in doc.references for r in _results(ref)],
+            }
+        ],
+    }
+    return json.dumps(log, indent=2) + "\n"
