@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from openness.errors import UsageError
+from openness.prefilter import needles
 
 RULES_ENV = "OPENNESS_RULES"
 
@@ -29,6 +30,11 @@ class Pattern:
     regex: re.Pattern[str]
     unit: str | None = None
     unless: re.Pattern[str] | None = None
+    needles: tuple[str, ...] | None = None  # one must be in the lower-cased text to try it
+
+    @property
+    def has_value(self) -> bool:
+        return "value" in self.regex.groupindex
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,7 @@ def _kinds(data: dict[str, Any], where: Path) -> dict[str, ClauseKind]:
         patterns = tuple(
             Pattern(
                 regex=_compile(p["regex"], f"{where}:{name}"),
+                needles=needles(p["regex"]),
                 unit=p.get("unit"),
                 unless=_compile(p["unless"], f"{where}:{name}") if p.get("unless") else None,
             )

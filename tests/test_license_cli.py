@@ -92,7 +92,7 @@ def test_empty_binary_utf16_and_huge_files_get_clear_results(corpus, tmp_path):
         while handle.tell() < 50 * 1024 * 1024:
             handle.write(chunk)
     latin1 = tmp_path / "latin1"
-    latin1.write_bytes("Licence: usage non commercial uniquement. © Société".encode("latin-1"))
+    latin1.write_bytes("Société licence: for non-commercial use only. © Société".encode("latin-1"))
     run = run_openness(
         "license", str(empty), str(binary), str(utf16), str(huge), str(latin1), "--format", "json"
     )

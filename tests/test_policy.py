@@ -19,7 +19,8 @@ def _write(path, text: str):
 
 
 def test_policy_in_pyproject_is_found_by_walking_up_and_fails_llama(tmp_path):
-    _write(tmp_path / "pyproject.toml", "[project]\nname='x'\n[tool.openness]\nrequire-osd = true\n")
+    pyproject = "[project]\nname='x'\n[tool.openness]\nrequire-osd = true\n"
+    _write(tmp_path / "pyproject.toml", pyproject)
     sub = tmp_path / "src" / "pkg"
     sub.mkdir(parents=True)
     run = _audit(sub, LLAMA)

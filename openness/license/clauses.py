@@ -88,18 +88,24 @@ def find_clauses(text: str, rules: Rules, first_line: int = 1) -> list[Hit]:
     """The first hit of each clause kind, in text order."""
     found: dict[str, Hit] = {}
     for segment in segments(text, first_line):
+        lower = segment.text.lower()
         for kind in rules.kinds.values():
-            if kind.kind in found and found[kind.kind].value is not None:
+            # Once found, a kind is searched again only to find a hit that carries a figure.
+            if kind.kind in found and (
+                found[kind.kind].value is not None or not any(p.has_value for p in kind.patterns)
+            ):
                 continue
-            hit = _match(kind, segment)
+            hit = _match(kind, segment, lower)
             # Prefer a hit that carries a figure over an earlier one that does not.
             if hit and (kind.kind not in found or hit.value is not None):
                 found[kind.kind] = hit
     return sorted(found.values(), key=lambda h: h.line)
 
 
-def _match(kind: ClauseKind, segment: Segment) -> Hit | None:
+def _match(kind: ClauseKind, segment: Segment, lower: str) -> Hit | None:
     for pattern in kind.patterns:
+        if pattern.needles and not any(n in lower for n in pattern.needles):
+            continue
         for match in pattern.regex.finditer(segment.text):
             if pattern.unless and pattern.unless.search(segment.text):
                 break
