@@ -47,6 +47,9 @@ INCOMPLETE_KINDS = {
     "dataset_error",
     "unreadable",
 }
+_DATASET_LINK = re.compile(
+    r"^https?://huggingface\.co/datasets/([\w.-]+/[\w.-]+|[\w.-]+)(?:[/?#]|$)"
+)
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 
 
@@ -174,7 +177,9 @@ class Auditor:
     # -- datasets named by the card ---------------------------------------------------------
 
     def _datasets(self, snapshot: Snapshot) -> tuple[list[DatasetStatus], list[Problem]]:
-        named = dataset_ids(snapshot)
+        named = dataset_ids(
+            snapshot, self.rules.ladder.get("training_data", {}).get("link_context")
+        )
         problems: list[Problem] = []
         valid = []
         for repo_id, source in named[:MAX_DATASETS]:
@@ -258,13 +263,21 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
-def dataset_ids(snapshot: Snapshot) -> list[tuple[str, str]]:
+def dataset_ids(snapshot: Snapshot, link_context: str | None = None) -> list[tuple[str, str]]:
+    """Datasets the model names: card `datasets:`, `dataset:` tags, and dataset links in the
+    card whose line presents them as training data (`link_context`)."""
     seen: dict[str, str] = {}
     for name in _strings(snapshot.card_data.get("datasets")):
         seen.setdefault(name.strip(), "README.md: datasets")
     for tag in snapshot.tags:
         if tag.startswith("dataset:"):
             seen.setdefault(tag.split(":", 1)[1].strip(), "model info: tags")
+    training = re.compile(link_context, re.IGNORECASE) if link_context else None
+    if snapshot.card is not None and training is not None:
+        for link in find_links(snapshot.card.text, "README.md"):
+            m = _DATASET_LINK.match(link.url)
+            if m and training.search(f"{link.text} {link.context}"):
+                seen.setdefault(m.group(1), f"README.md:{link.line} (link)")
     return [(k, v) for k, v in seen.items() if k]
 
 

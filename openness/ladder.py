@@ -61,11 +61,14 @@ def assess_ladder(inputs: LadderInputs, rules: dict[str, Any]) -> Openness:
     card = snap.card
     body, body_line = _card_body(snap)
     links = find_links(body, "README.md", body_line) if card else []
+    depth = _depth(
+        body, body_line, rules["technical_report"]["depth"], inputs.file_url("README.md")
+    )
     steps = [
         _weights(inputs, rules["weights"]),
-        _report(inputs, rules["technical_report"], body, body_line, links),
-        _training_code(inputs, rules["training_code"], links, body, body_line),
-        _training_data(inputs, rules["training_data"]),
+        _report(inputs, rules["technical_report"], depth, links),
+        _training_code(inputs, rules["training_code"], links, depth),
+        _training_data(inputs, rules["training_data"], body, body_line),
         _pipeline(inputs, rules["cleaning_pipeline"], links),
     ]
     return Openness(rung=rung_of(steps), steps=steps)
@@ -96,7 +99,13 @@ def _weights(inputs: LadderInputs, spec: dict[str, Any]) -> Step:
     suffixes = tuple(spec["suffixes"])
     not_weights = _words(spec["not_weights"])
     adapters = _words(spec["adapters"])
-    files = [f for f in snap.files if f.lower().endswith(suffixes) and not not_weights.search(f)]
+    named = _words(spec.get("names", [])) if spec.get("names") else None
+    files = [
+        f
+        for f in snap.files
+        if (f.lower().endswith(suffixes) or (named is not None and named.search(f)))
+        and not not_weights.search(f)
+    ]
     full = [f for f in files if not adapters.search(f)]
     adapter = [f for f in files if adapters.search(f)]
     looked = [f"weight files ({', '.join(suffixes)}) in the repo's file list"]
@@ -165,7 +174,7 @@ def _weights(inputs: LadderInputs, spec: dict[str, Any]) -> Step:
 
 
 def _report(
-    inputs: LadderInputs, spec: dict[str, Any], body: str, body_line: int, links: list[Link]
+    inputs: LadderInputs, spec: dict[str, Any], depth: list[Evidence], links: list[Link]
 ) -> Step:
     snap = inputs.snapshot
     evidence: list[Evidence] = []
@@ -205,7 +214,6 @@ def _report(
                     url=link.url,
                 )
             )
-    depth = _depth(body, body_line, spec["depth"], inputs.file_url("README.md"))
     looked = [
         "arxiv: tags and paper links (" + ", ".join(spec["paper_hosts"][:4]) + ", …)",
         "training detail in the card: " + ", ".join(spec["depth"]),
@@ -231,7 +239,7 @@ def _report(
             looked_for=looked,
             reason="a paper is linked, but the card itself shows little training detail",
         )
-    if len(depth) >= 4:
+    if len(depth) >= 3 and any(e.kind == "card_hyperparameters" for e in depth):
         return Step(
             rung=2,
             name=STEP_NAMES[2],
@@ -279,8 +287,12 @@ def _depth(body: str, body_line: int, spec: dict[str, str], url: str | None) -> 
 # -- rung 3 ------------------------------------------------------------------------------------
 
 
-def classify_code_link(link: Link, spec: dict[str, Any]) -> str | None:
-    """'training', 'inference' or None (not a code repository)."""
+def classify_code_link(link: Link, spec: dict[str, Any], base_model: bool = True) -> str | None:
+    """'training', 'inference' or None (not a code repository).
+
+    For a base model (one with no base_model), user fine-tuning scripts are usage, not the
+    code that trained it.
+    """
     where = host_and_path(link.url)
     if not _hosts(spec["code_hosts"]).search(where):
         return None
@@ -288,33 +300,41 @@ def classify_code_link(link: Link, spec: dict[str, Any]) -> str | None:
     repo = "/".join(path.split("/")[:2])
     if any(re.search(p, repo, re.IGNORECASE) for p in spec["not_training"]):
         return "inference"
-    words = f"{path} {link.text} {link.context}"
+    named = f"{path} {link.text}"
+    if (
+        base_model
+        and _words(spec["finetune_words"]).search(named)
+        and not re.search(r"pre-?train", named, re.IGNORECASE)
+    ):
+        return "inference"
     frameworks = spec["frameworks"]
     if any(re.search(rf"(?:^|/){re.escape(f)}(?:$|/)", repo, re.IGNORECASE) for f in frameworks):
         return "training"
-    if _words(spec["training_words"]).search(f"{path} {link.text}"):
+    if _words(spec["release_context"]).search(link.context):
         return "training"
-    if _words(spec["inference_words"]).search(words):
+    if _words(spec["training_words"]).search(named):
+        return "training"
+    if _words(spec["inference_words"]).search(f"{named} {link.context}"):
         return "inference"
-    if _words(spec["training_words"]).search(link.context):
-        return "training"
     return "inference"
 
 
 def _training_code(
-    inputs: LadderInputs, spec: dict[str, Any], links: list[Link], body: str, body_line: int
+    inputs: LadderInputs, spec: dict[str, Any], links: list[Link], depth: list[Evidence]
 ) -> Step:
+    is_base = not inputs.snapshot.card_data.get("base_model")
     training, other = [], []
     for link in links:
-        kind = classify_code_link(link, spec)
+        kind = classify_code_link(link, spec, base_model=is_base)
         if kind == "training":
             training.append(link)
         elif kind == "inference":
             other.append(link)
     looked = [
         "code-repository links (" + ", ".join(spec["code_hosts"][:3]) + ") whose path or "
-        "link text names training (" + ", ".join(spec["training_words"][:4]) + ", …) or a "
-        "known training framework"
+        "link text names training (" + ", ".join(spec["training_words"][:4]) + ", …), a known "
+        "training framework, or the model's original code release",
+        "the data mixture: proportions in the card, or named datasets",
     ]
     evidence = [
         Evidence(
@@ -326,18 +346,42 @@ def _training_code(
         )
         for link in training[:6]
     ]
-    if training:
+    mixture = [e for e in depth if e.kind == "card_mixture"]
+    named_data = [d for d in inputs.datasets if d.status != "missing"]
+    if training and (mixture or named_data):
+        evidence += mixture[:1]
+        if named_data and not mixture:
+            evidence.append(
+                Evidence(
+                    kind="data_mixture",
+                    detail="named training datasets: "
+                    + ", ".join(d.repo_id for d in named_data[:5]),
+                    source=named_data[0].source,
+                    url=named_data[0].url,
+                )
+            )
         return Step(
             rung=3,
             name=STEP_NAMES[3],
             met=True,
-            confidence="high" if len(training) > 1 or inputs.datasets else "medium",
+            confidence="high" if mixture and named_data else "medium",
             evidence=evidence,
             looked_for=looked,
         )
+    if training:
+        return Step(
+            rung=3,
+            name=STEP_NAMES[3],
+            met=False,
+            confidence="medium",
+            evidence=evidence,
+            looked_for=looked,
+            reason="training code is linked, but the data mixture is not given (no "
+            "proportions in the card, no named datasets)",
+        )
     reason = "no link to training code"
     if other:
-        reason += f"; {len(other)} code link(s) are for inference or usage only"
+        reason += f"; {len(other)} code link(s) are for inference, libraries or user fine-tuning"
         evidence = [
             Evidence(
                 kind="usage_code",
@@ -362,10 +406,11 @@ def _training_code(
 # -- rung 4 ------------------------------------------------------------------------------------
 
 
-def _training_data(inputs: LadderInputs, spec: dict[str, Any]) -> Step:
+def _training_data(inputs: LadderInputs, spec: dict[str, Any], body: str, body_line: int) -> Step:
     looked = [
-        "`datasets:` in the card and `dataset:` tags, each checked on the Hub (exists, "
-        "public, gated and how)"
+        "`datasets:` in the card, `dataset:` tags and dataset links in the card, each "
+        "checked on the Hub (exists, public, gated and how)",
+        "a data-mixture table in the card whose every source is a released dataset",
     ]
     if not inputs.datasets:
         return Step(
@@ -400,6 +445,20 @@ def _training_data(inputs: LadderInputs, spec: dict[str, Any]) -> Step:
             looked_for=looked,
             reason=f"not all named training data is released: {names}",
         )
+    unnamed = _unnamed_mixture_rows(body, body_line, spec, inputs.datasets)
+    if unnamed:
+        evidence += unnamed
+        sources = ", ".join(e.detail for e in unnamed[:6])
+        return Step(
+            rung=4,
+            name=STEP_NAMES[4],
+            met=False,
+            confidence="medium",
+            evidence=evidence,
+            looked_for=looked,
+            reason=f"partial: the card's data mixture also lists sources with no "
+            f"released dataset: {sources}",
+        )
     return Step(
         rung=4,
         name=STEP_NAMES[4],
@@ -412,27 +471,119 @@ def _training_data(inputs: LadderInputs, spec: dict[str, Any]) -> Step:
     )
 
 
+def _unnamed_mixture_rows(
+    body: str, body_line: int, spec: dict[str, Any], datasets: list[DatasetStatus]
+) -> list[Evidence]:
+    """Sources in a data-mixture table (header names data/source/…, rows give a share in %)
+    that are not released datasets. A table none of whose rows names a dataset, just after the
+    text names one, is read as that dataset's own composition."""
+    header = re.compile(spec["mixture_header"], re.IGNORECASE)
+    share = re.compile(spec["mixture_row"])
+    names = {part.lower() for d in datasets for part in (d.repo_id, d.repo_id.split("/")[-1])}
+    lines = body.split("\n")
+    out: list[Evidence] = []
+    for start, rows in _tables(lines):
+        if not header.search(lines[start]):
+            continue
+        shares = [(i, lines[i]) for i in rows if share.search(lines[i])]
+        named = [i for i, row in shares if _names_dataset(row, names)]
+        context = " ".join(lines[max(0, start - 15) : start]).lower()
+        if not named and any(n in context for n in names):
+            continue  # the composition of a named dataset
+        for i, row in shares:
+            if i not in named:
+                first = row.strip().strip("|").split("|")[0]
+                out.append(
+                    Evidence(
+                        kind="unreleased_source",
+                        source="README.md",
+                        detail=one_line(first.strip(" *"), 60),
+                        line=body_line + i,
+                    )
+                )
+    return out
+
+
+def _names_dataset(row: str, names: set[str]) -> bool:
+    lowered = row.lower()
+    return "huggingface.co/datasets/" in lowered or any(n in lowered for n in names)
+
+
+def _tables(lines: list[str]) -> list[tuple[int, list[int]]]:
+    """(header line index, body row indexes) of each markdown table."""
+    tables: list[tuple[int, list[int]]] = []
+    i = 0
+    while i < len(lines):
+        if lines[i].strip().startswith("|"):
+            start = i
+            i += 1
+            rows = []
+            while i < len(lines) and lines[i].strip().startswith("|"):
+                if not set(lines[i].strip()) <= set("|-: "):
+                    rows.append(i)
+                i += 1
+            tables.append((start, rows))
+        else:
+            i += 1
+    return tables
+
+
 # -- rung 5 ------------------------------------------------------------------------------------
 
 
-def _pipeline(inputs: LadderInputs, spec: dict[str, Any], links: list[Link]) -> Step:
+_CODE_HOSTS = re.compile(r"github\.com|gitlab\.com|huggingface\.co/spaces|codeberg\.org")
+
+
+def _pipeline_links(links: list[Link], spec: dict[str, Any], dataset: str | None) -> list[Link]:
+    """Links to data-processing code; in a dataset's card, also the repo that builds it."""
     words = _words(spec["words"])
-    toolkits = spec["toolkits"]
-    candidates = list(links)
-    for d in inputs.datasets:
-        candidates += d.links
+    builders = _hosts(spec.get("builder_hosts", []))
+    tokens = {
+        t for t in re.split(r"[^a-z0-9]+", (dataset or "").split("/")[-1].lower()) if len(t) >= 3
+    } - {"data", "dataset", "datasets", "the", "corpus"}
     found = []
-    for link in candidates:
+    for link in links:
         where = host_and_path(link.url)
-        if not re.search(r"github\.com|gitlab\.com|huggingface\.co/spaces|codeberg\.org", where):
+        if spec.get("builder_hosts") and builders.search(where):
+            found.append(link)
+            continue
+        if not _CODE_HOSTS.search(where):
             continue
         repo = "/".join(where.split("/")[1:3])
-        if any(t in repo for t in toolkits) or words.search(f"{repo} {link.text}"):
+        name = repo.split("/")[-1]
+        if any(t in repo for t in spec["toolkits"]) or words.search(f"{repo} {link.text}"):
             found.append(link)
+        elif tokens and tokens & set(re.split(r"[^a-z0-9]+", name)):
+            found.append(link)  # e.g. the Pile's card links EleutherAI/the-pile
+    return found
+
+
+def _pipeline(inputs: LadderInputs, spec: dict[str, Any], links: list[Link]) -> Step:
     looked = [
         "links to data-processing code (" + ", ".join(spec["words"][:5]) + ", …; known "
-        "toolkits " + ", ".join(toolkits[:5]) + ", …) in the model card and the training "
-        "datasets' cards"
+        "toolkits " + ", ".join(spec["toolkits"][:5]) + ", …) in the model card, and in "
+        "every training dataset's card (its build code)"
+    ]
+    per_dataset = {
+        d.repo_id: _pipeline_links(d.links, spec, d.repo_id)
+        for d in inputs.datasets
+        if d.status in ("released", "terms_gated")
+    }
+    builds = {host_and_path(link.url) for found in per_dataset.values() for link in found}
+    # A model-card link to a dataset's own build code covers that dataset, not the whole mix.
+    own = [
+        link for link in _pipeline_links(links, spec, None) if host_and_path(link.url) not in builds
+    ]
+    found = own + [link for found in per_dataset.values() for link in found]
+    evidence = [
+        Evidence(
+            kind="pipeline_code",
+            detail=link.text or link.context,
+            source=link.source,
+            line=link.line,
+            url=link.url,
+        )
+        for link in found[:6]
     ]
     if not found:
         return Step(
@@ -443,16 +594,17 @@ def _pipeline(inputs: LadderInputs, spec: dict[str, Any], links: list[Link]) -> 
             looked_for=looked,
             reason="no data-cleaning or processing code is linked",
         )
-    evidence = [
-        Evidence(
-            kind="pipeline_code",
-            detail=link.text or link.context,
-            source=link.source,
-            line=link.line,
-            url=link.url,
+    uncovered = [d for d, f in per_dataset.items() if not f]
+    if not own and uncovered:
+        return Step(
+            rung=5,
+            name=STEP_NAMES[5],
+            met=False,
+            confidence="medium",
+            evidence=evidence,
+            looked_for=looked,
+            reason="partial: no processing code is linked for " + ", ".join(uncovered[:5]),
         )
-        for link in found[:5]
-    ]
     return Step(
         rung=5,
         name=STEP_NAMES[5],

@@ -10,6 +10,8 @@ from openness.sanitize import one_line
 _MD_LINK = re.compile(r"\[([^\]\n]{0,300})\]\((https?://[^\s)]{1,500})\)")
 _BARE = re.compile(r"(?<![(\[<\"'=])https?://[^\s)<>\"'\]]{1,500}")
 _ANGLE = re.compile(r"<(https?://[^\s>]{1,500})>")
+# The tail of a markdown link whose [text] began on an earlier line.
+_TAIL = re.compile(r"^([^\[\]]{0,200})\]\((https?://[^\s)]{1,500})\)")
 MAX_LINKS = 500
 MAX_LINE = 4000
 
@@ -25,18 +27,34 @@ class Link:
 
 def find_links(text: str, source: str, first_line: int = 1) -> list[Link]:
     links: list[Link] = []
+    previous = ""
     for number, line in enumerate(text.split("\n"), start=first_line):
         line = line[:MAX_LINE]
         if "http" not in line:
+            previous = line
             continue
-        context = one_line(line, 200)
+        # The line before is part of the context: link text often wraps ("first released in\n
+        # [this repository](…)").
+        context = one_line(f"{previous[-120:]} {line}", 320)
+        previous = line
         for m in _MD_LINK.finditer(line):
             links.append(
                 Link(m.group(2).rstrip(".,;"), one_line(m.group(1), 120), number, source, context)
             )
         for m in _ANGLE.finditer(line):
             links.append(Link(m.group(1), "", number, source, context))
-        stripped = _MD_LINK.sub(" ", _ANGLE.sub(" ", line))
+        tail = _TAIL.match(line.strip())
+        if tail:
+            links.append(
+                Link(
+                    tail.group(2).rstrip(".,;"),
+                    one_line(tail.group(1), 120),
+                    number,
+                    source,
+                    context,
+                )
+            )
+        stripped = _MD_LINK.sub(" ", _ANGLE.sub(" ", _TAIL.sub(" ", line.strip())))
         for m in _BARE.finditer(stripped):
             links.append(Link(m.group(0).rstrip(".,;:*_`"), "", number, source, context))
         if len(links) >= MAX_LINKS:
