@@ -391,10 +391,15 @@ def scan(
     if not locked:
         document = gate.scan(targets, Path.cwd(), auditor, policy, _on_error)
     _emit_scan(document, output_format, color)
-    for ref in document.references:
-        if ref.status in ("failed", "unlocked"):
-            why = "; ".join(f"{v.rule}: {v.detail}" for v in ref.violations)
-            _say(f"{ref.file}:{ref.line}: {ref.repo_id}: {why}")
+    failing = [ref for ref in document.references if ref.status in ("failed", "unlocked")]
+    for ref in failing:
+        why = "; ".join(f"{v.rule}: {v.detail}" for v in ref.violations)
+        _say(f"{ref.file}:{ref.line}: {ref.repo_id}: {why}")
+    if any(ref.status == "failed" for ref in failing):
+        _say(
+            "to accept a model anyway, add a [[tool.openness.exceptions]] entry (repo, reason, "
+            "approved-by, expires) to the policy, or mark the line `# openness: ignore[reason]`"
+        )
     raise typer.Exit(int(gate.scan_exit_code(document, strict)))
 
 

@@ -218,8 +218,8 @@ STATUS = {
 
 def render_scan(console: Console, doc: ScanDocument) -> None:
     table = Table(show_header=True, header_style="bold", expand=True)
-    table.add_column("where", ratio=2)
-    table.add_column("model", ratio=2)
+    table.add_column("where", ratio=2, overflow="fold")
+    table.add_column("model", ratio=2, overflow="fold")
     table.add_column("verdict", width=13)
     table.add_column("why", ratio=4)
     for ref in doc.references:
