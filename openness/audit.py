@@ -30,7 +30,7 @@ from openness.report import BaseLink, Lineage, Problem, Report, Subject
 from openness.rules import Rules
 from openness.snapshot import Snapshot, license_files
 from openness.sources.github import GitHubClient
-from openness.sources.hub import HubSource
+from openness.sources.hub import HubSource, quiet_client_logs
 from openness.sources.local import LocalSource
 from openness.sources.mirror import MirrorSource
 from openness.subjects import parse_subject, validate_repo_id
@@ -71,6 +71,7 @@ class Auditor:
         self.rules = rules
         self.options = options
         self.hub = HubSource(token=options.token, timeout=options.timeout)
+        quiet_client_logs()
         self.mirror = MirrorSource(options.mirror) if options.mirror else None
         self.github = (
             GitHubClient(options.github_api, timeout=options.timeout) if options.deep else None
@@ -159,7 +160,7 @@ class Auditor:
         ladder.components = components(snapshot, license_result, ladder)
         ladder.mof_class = mof_class(ladder.components)  # type: ignore[assignment]
         ladder.osaid = osaid(license_result, ladder)
-        all_problems = list(snapshot.problems) + problems
+        all_problems = list(snapshot.problems) + card_type_problems(snapshot) + problems
         return Report(
             subject=Subject(
                 repo_id=snapshot.repo_id,
@@ -253,6 +254,40 @@ def file_url(snapshot: Snapshot, path: str) -> str | None:
     if snapshot.url and snapshot.source != "hub":
         return f"{snapshot.url.rstrip('/')}/{path}" if "://" in snapshot.url else None
     return None
+
+
+CARD_FIELDS = {
+    "license": "a string or a list of strings",
+    "license_name": "a string",
+    "license_link": "a string",
+    "datasets": "a list of dataset ids",
+    "base_model": "a repo id or a list of repo ids",
+    "extra_gated_prompt": "a string",
+}
+
+
+def card_type_problems(snapshot: Snapshot) -> list[Problem]:
+    """Card fields of the wrong type are reported, then read as far as they can be."""
+    out = []
+    for key, expected in CARD_FIELDS.items():
+        value = snapshot.card_data.get(key)
+        if value is None or isinstance(value, str):
+            continue
+        if (
+            isinstance(value, list)
+            and all(isinstance(v, str) for v in value)
+            and key in ("license", "datasets", "base_model")
+        ):
+            continue
+        out.append(
+            Problem(
+                kind="malformed_card",
+                file="README.md",
+                message=f"README.md: `{key}` is a {type(value).__name__}, expected "
+                f"{expected}; only its string parts were read",
+            )
+        )
+    return out
 
 
 def _strings(value: Any) -> list[str]:

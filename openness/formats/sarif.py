@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from openness import __version__
+from openness.formats.json import escape_risky
 from openness.report import ReferenceResult, ScanDocument
 from openness.sanitize import one_line
 
@@ -91,4 +92,4 @@ def render_scan(doc: ScanDocument) -> str:
             }
         ],
     }
-    return json.dumps(log, indent=2) + "\n"
+    return escape_risky(json.dumps(log, indent=2, ensure_ascii=False)) + "\n"

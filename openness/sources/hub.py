@@ -46,6 +46,14 @@ GATED_REMEDY = "accept the terms on the model page, then set HF_TOKEN (or pass -
 RETRY_STATUSES = (500, 502, 503, 504)
 MAX_RETRY_AFTER = 30.0  # seconds we are willing to wait on a 429's Retry-After
 MAX_429_RETRIES = 3
+BASE_WAIT, MAX_WAIT = 0.5, 4.0  # backoff for 5xx and dropped connections: 0.5, 1, 2 s
+
+
+def quiet_client_logs() -> None:
+    """huggingface_hub logs each retry as a warning; our errors are one line of our own."""
+    from huggingface_hub.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
 
 
 @dataclass
@@ -119,6 +127,8 @@ class HubSource:
             response = http_backoff(
                 "GET",
                 url,
+                base_wait_time=BASE_WAIT,
+                max_wait_time=MAX_WAIT,
                 max_retries=self.max_retries,
                 retry_on_status_codes=RETRY_STATUSES,
                 timeout=self.timeout,
@@ -147,19 +157,23 @@ class HubSource:
                 url,
                 headers=build_hf_headers(token=self.token),
                 max_retries=self.max_retries,
+                base_wait_time=BASE_WAIT,
+                max_wait_time=MAX_WAIT,
                 timeout=self.timeout,
-                retry_on_status_codes=(429, *RETRY_STATUSES),
+                # not 429: the client would sleep for whatever Retry-After a server sends
+                retry_on_status_codes=RETRY_STATUSES,
             ) as response:
                 if response.status_code >= 400:
                     response.read()
                     hf_raise_for_status(response)
-                data, truncated = _read_capped(response)
+                data, truncated = _read_capped(response, time.monotonic() + 3 * self.timeout)
         except Exception as exc:
             return RawFile(path=path, url=url, problem=_file_problem(exc, path, snap))
         return RawFile(path=path, data=data, truncated=truncated, url=url)
 
 
-def _read_capped(response) -> tuple[bytes, bool]:  # type: ignore[no-untyped-def]
+def _read_capped(response, deadline: float) -> tuple[bytes, bool]:  # type: ignore[no-untyped-def]
+    """The body up to MAX_TEXT_BYTES; a body that trickles past the deadline is an error."""
     chunks: list[bytes] = []
     size = 0
     for chunk in response.iter_bytes():
@@ -167,13 +181,11 @@ def _read_capped(response) -> tuple[bytes, bool]:  # type: ignore[no-untyped-def
         size += len(chunk)
         if size > MAX_TEXT_BYTES:
             return b"".join(chunks)[:MAX_TEXT_BYTES], True
+        if time.monotonic() > deadline:
+            raise TimeoutError("the body took too long to arrive")
     expected = response.headers.get("Content-Length")
-    if (
-        expected
-        and expected.isdigit()
-        and int(expected) != size
-        and "Content-Encoding" not in response.headers
-    ):
+    encoded = "Content-Encoding" in response.headers
+    if expected and expected.isdigit() and int(expected) != size and not encoded:
         raise OSError(f"truncated body: got {size} of {expected} bytes")
     return b"".join(chunks), False
 
