@@ -70,8 +70,8 @@ def _bounded(parts: list[str], starts: list[int], first_line: int) -> Iterator[S
             end = cut[-1] if cut else end
         chunk = joined[begin:end]
         line = whole.line_at(begin)
-        inner = tuple(s - begin for s in starts if begin < s < end)
-        yield Segment(chunk, line, tuple(i for i in inner))
+        lo, hi = bisect.bisect_right(starts, begin), bisect.bisect_left(starts, end)
+        yield Segment(chunk, line, tuple(s - begin for s in starts[lo:hi]))
         begin = end
 
 
