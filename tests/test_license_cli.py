@@ -123,3 +123,16 @@ def test_catalog_listing_names_ids_spdx_and_osi_flags():
     assert entries["llama2"]["aup"] == "llama2-aup"
     table = run_openness("licenses")
     assert table.code == 0 and "llama2" in table.stdout
+
+
+def test_llama2_with_a_dropped_clause_says_which_clause_is_gone(corpus, tmp_path):
+    text = (corpus / "licenses" / "llama2.txt").read_text()
+    start, end = text.index("v. You will not use"), text.index("2. Additional Commercial Terms")
+    path = tmp_path / "LICENSE"
+    path.write_text(text[:start] + text[end:])
+    result = _licenses(str(path))[0]
+    assert result["identified"]["id"] == "llama2"
+    assert result["identified"]["modified"] is True
+    assert any(d.startswith("no_train_other_models:") for d in result["identified"]["differences"])
+    assert "no_train_other_models" not in {c["kind"] for c in result["clauses"]}
+    assert result["osd_compliant"] is False  # the threshold and the AUP still break the OSD

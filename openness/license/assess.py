@@ -108,28 +108,35 @@ def _document(read: _Read) -> Document:
 def _main_license(
     reads: list[_Read], declared: list[DeclaredLicense], inputs: LicenseInputs
 ) -> Identified | None:
-    """A license text read and recognised wins; else the declared catalog id."""
+    """A license text read and recognised wins; else the declared catalog id; else a use
+    policy read on its own (as with `openness license USE_POLICY.md`)."""
     texts = [r for r in reads if r.match and r.match.license.kind == "license"]
     if texts:
-        best = max(texts, key=lambda r: r.match.confidence if r.match else 0)
-        assert best.match is not None
-        diffs = list(best.match.differences)
-        diffs += _value_differences(best)
-        return Identified(
-            id=best.match.license.id,
-            name=best.match.license.name,
-            confidence=best.match.confidence,
-            source=best.text.source,
-            modified=best.match.modified or bool(_value_differences(best)),
-            differences=diffs,
-        )
+        return _identified(max(texts, key=lambda r: r.match.confidence if r.match else 0))
     for d in declared:
         if d.catalog is not None and d.catalog.kind == "license":
             source = "card: license_name" if d.raw == inputs.license_name else "card: license"
             return Identified(
                 id=d.catalog.id, name=d.catalog.name, confidence=0.9, source=source, modified=False
             )
+    policies = [r for r in reads if r.match]
+    if policies:
+        return _identified(max(policies, key=lambda r: r.match.confidence if r.match else 0))
     return None
+
+
+def _identified(read: _Read) -> Identified:
+    assert read.match is not None
+    figures = [d for d in _value_differences(read) if " value " in d]
+    return Identified(
+        id=read.match.license.id,
+        name=read.match.license.name,
+        confidence=read.match.confidence,
+        source=read.text.source,
+        # a changed figure makes a text modified even when the wording is otherwise the same
+        modified=read.match.modified or bool(figures),
+        differences=list(read.match.differences) + _value_differences(read),
+    )
 
 
 def _value_differences(read: _Read) -> list[str]:

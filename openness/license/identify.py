@@ -9,7 +9,7 @@ from openness.license.fingerprint import Match, compare, fingerprint
 from openness.rules import CatalogLicense, Rules
 from openness.sanitize import one_line
 
-EXACT = 0.95  # dice at or above: the text is the catalog text (formatting aside)
+EXACT = 0.985  # dice at or above: the text is the catalog text (formatting aside)
 CLOSE = 0.55  # dice at or above: the same license, edited
 CONTAINS = 0.9  # coverage at or above: the whole catalog text is inside a larger file
 MAX_DIFF_LINES = 5
