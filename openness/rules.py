@@ -70,6 +70,7 @@ class CatalogLicense:
     aup: str | None = None
     osd_review: dict[str, Any] | None = None
     clauses: tuple[CatalogClause, ...] = ()
+    titles: tuple[str, ...] = ()
 
 
 @dataclass
@@ -161,6 +162,7 @@ def _licenses(data: dict[str, Any]) -> dict[str, CatalogLicense]:
             url=spec.get("url"),
             aup=spec.get("aup"),
             osd_review=spec.get("osd_review"),
+            titles=tuple(str(t) for t in spec.get("titles", [])),
             clauses=clauses,
         )
     return out

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import run_openness
+from conftest import FIXTURES, run_openness
 
 OWN_LICENSE = """\
 BLUEHERON MODEL LICENSE
@@ -136,3 +136,18 @@ def test_llama2_with_a_dropped_clause_says_which_clause_is_gone(corpus, tmp_path
     assert any(d.startswith("no_train_other_models:") for d in result["identified"]["differences"])
     assert "no_train_other_models" not in {c["kind"] for c in result["clauses"]}
     assert result["osd_compliant"] is False  # the threshold and the AUP still break the OSD
+
+
+def test_a_notice_and_a_rewritten_license_are_named_by_their_titles(tmp_path):
+    notice = tmp_path / "NOTICE"
+    notice.write_text("Copyright 2026 Example Labs\n\nLicensed under the Apache License, Version "
+                      "2.0 (the \"License\"); you may not use this file except in compliance "
+                      "with the License.\n")
+    rewritten = FIXTURES / "models" / "meta-llama" / "Llama-2-7b" / "LICENSE.txt"
+    notice_r, rewritten_r = _licenses(str(notice), str(rewritten))
+    assert notice_r["identified"]["id"] == "apache-2.0"
+    assert notice_r["identified"]["modified"] is False
+    assert notice_r["osd_compliant"] is True
+    assert rewritten_r["identified"]["id"] == "llama2"
+    assert rewritten_r["identified"]["modified"] is True
+    assert rewritten_r["osd_compliant"] is False

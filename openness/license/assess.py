@@ -112,7 +112,7 @@ def _main_license(
     policy read on its own (as with `openness license USE_POLICY.md`)."""
     texts = [r for r in reads if r.match and r.match.license.kind == "license"]
     if texts:
-        return _identified(max(texts, key=lambda r: r.match.confidence if r.match else 0))
+        return _identified(max(texts, key=_preference))
     for d in declared:
         if d.catalog is not None and d.catalog.kind == "license":
             source = "card: license_name" if d.raw == inputs.license_name else "card: license"
@@ -121,8 +121,16 @@ def _main_license(
             )
     policies = [r for r in reads if r.match]
     if policies:
-        return _identified(max(policies, key=lambda r: r.match.confidence if r.match else 0))
+        return _identified(max(policies, key=_preference))
     return None
+
+
+ROLE_RANK = {"license": 3, "aup": 2, "notice": 2, "gated_prompt": 1, "card": 0}
+
+
+def _preference(read: _Read) -> tuple[int, float]:
+    """A license file outranks a gated prompt or card section; then the closer match wins."""
+    return ROLE_RANK.get(read.text.role, 0), read.match.confidence if read.match else 0.0
 
 
 def _identified(read: _Read) -> Identified:
@@ -143,6 +151,8 @@ def _value_differences(read: _Read) -> list[str]:
     """Clause figures and kinds that differ from the catalog's reading of the license."""
     if read.match is None or not read.match.license.clauses:
         return []
+    if read.match.by_title and not read.match.modified:
+        return []  # a notice carries no clauses of its own
     expected = {c.kind: c for c in read.match.license.clauses}
     found = {c.kind: c for c in read.clauses}
     out = []
@@ -254,18 +264,21 @@ def _findings(
                 )
             )
         elif r.match and r.match.modified:
+            how = "is named" if r.match.by_title else "is close to"
             out.append(
                 Finding(
                     kind="modified_text",
                     source=r.text.source,
-                    message=f"{r.text.source} is close to {r.match.license.id} but "
-                    f"differs (similarity {r.match.match.dice:.2f})",
+                    message=f"{r.text.source} {how} {r.match.license.id} but its wording "
+                    f"differs from the catalog text (similarity {r.match.match.dice:.2f})",
                 )
             )
     text_ids = {
         r.match.license.id for r in license_reads if r.match and r.match.license.kind == "license"
     }
     for d in declared:
+        if d.catalog is None and d.spdx is None:
+            continue  # already reported as unknown; nothing to compare the text with
         family = d.catalog.family if d.catalog else None
         for tid in text_ids:
             if d.catalog and tid == d.catalog.id:

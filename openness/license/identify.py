@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
-from openness.license.fingerprint import Match, compare, fingerprint
+from openness.license.fingerprint import Match, compare, fingerprint, words
 from openness.rules import CatalogLicense, Rules
 from openness.sanitize import one_line
 
@@ -21,9 +21,12 @@ class TextMatch:
     match: Match
     modified: bool
     differences: list[str] = field(default_factory=list)
+    by_title: bool = False
 
     @property
     def confidence(self) -> float:
+        if self.by_title:  # a title is good evidence of the family, weak of the exact text
+            return 0.7 if not self.modified else 0.6
         return round(max(self.match.dice, self.match.coverage * self.match.precision), 3)
 
 
@@ -44,12 +47,50 @@ def identify_text(text: str, rules: Rules) -> TextMatch | None:
         if best is None or _score(match) > _score(best):
             best = match
     if best is None or _score(best) < CLOSE:
-        return None
+        return _by_title(text, rules, best)
     lic = rules.licenses[best.id]
     exact = best.dice >= EXACT or (best.coverage >= EXACT and best.precision >= CLOSE)
     result = TextMatch(lic, best, modified=not exact)
     if not exact:
         result.differences = differing_lines(text, _reference(rules, lic.id))
+    return result
+
+
+TITLE_WINDOW = 4000  # characters at the top of a text where its title is looked for
+NOTICE_WORDS = 250  # a text this short that names a license is a notice, not the license
+
+
+def _by_title(text: str, rules: Rules, best: Match | None) -> TextMatch | None:
+    """A text whose wording is not the catalog's but whose title names a catalog license: a
+    notice that points to it, or a rewritten (modified) version of it."""
+    head = " " + " ".join(words(text[:TITLE_WINDOW])) + " "
+    found: tuple[int, CatalogLicense] | None = None
+    for lic in rules.licenses.values():
+        for title in lic.titles:
+            phrase = " " + " ".join(words(title)) + " "
+            if phrase in head and (found is None or len(phrase) > found[0]):
+                found = (len(phrase), lic)  # the longest title wins: "qwen research license"
+    if found is None:
+        return None
+    lic = found[1]
+    dice = (
+        compare(fingerprint(text), _reference(rules, lic.id), lic.id)
+        if lic.id in rules.fingerprints
+        else Match(lic.id, 0.0, 0.0, 0.0)
+    )
+    notice = len(words(text)) <= NOTICE_WORDS
+    match = Match(lic.id, dice.dice, dice.coverage, dice.precision)
+    result = TextMatch(lic, match, modified=not notice, by_title=True)
+    if notice:
+        result.differences = ["a short notice that names the license, not its full text"]
+    else:
+        result.differences = [
+            f"named by its title only: the wording differs from the catalog "
+            f"text (similarity {match.dice:.2f})"
+        ]
+        result.differences += (
+            differing_lines(text, _reference(rules, lic.id)) if lic.id in rules.fingerprints else []
+        )
     return result
 
 
