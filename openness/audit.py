@@ -362,11 +362,14 @@ def _card_texts(snapshot: Snapshot) -> list[LicenseText]:
     out = []
     prompt = snapshot.card_data.get("extra_gated_prompt")
     if isinstance(prompt, str) and prompt.strip():
+        line = _front_matter_line(snapshot, "extra_gated_prompt")
         out.append(
             LicenseText(
-                source="README.md#extra_gated_prompt",
+                # Where the README was read, point at its lines; else at the Hub's card data.
+                source="README.md" if line else "model info: extra_gated_prompt",
                 text=prompt[:200_000],
                 role="gated_prompt",
+                first_line=line or 1,
                 url=file_url(snapshot, "README.md"),
             )
         )
@@ -384,6 +387,17 @@ def _card_texts(snapshot: Snapshot) -> list[LicenseText]:
                 )
             )
     return out
+
+
+def _front_matter_line(snapshot: Snapshot, key: str) -> int | None:
+    """The README line where a front-matter value starts (the line after `key: |`)."""
+    if snapshot.card is None:
+        return None
+    for number, line in enumerate(snapshot.card.text.split("\n")[:5000], start=1):
+        if line.startswith(f"{key}:"):
+            rest = line.split(":", 1)[1].strip()
+            return number + 1 if rest[:1] in ("|", ">", "") else number
+    return None
 
 
 def _front_matter_line(snapshot: Snapshot, key: str) -> int | None:
