@@ -400,17 +400,6 @@ def _front_matter_line(snapshot: Snapshot, key: str) -> int | None:
     return None
 
 
-def _front_matter_line(snapshot: Snapshot, key: str) -> int | None:
-    """The README line where a front-matter value starts (the line after `key: |`)."""
-    if snapshot.card is None:
-        return None
-    for number, line in enumerate(snapshot.card.text.split("\n")[:5000], start=1):
-        if line.startswith(f"{key}:"):
-            rest = line.split(":", 1)[1].strip()
-            return number + 1 if rest[:1] in ("|", ">", "") else number
-    return None
-
-
 def license_section(card: str) -> tuple[str, int] | None:
     """The card's own License section (heading to the next heading of its level or higher)."""
     _block, body, first = split_front_matter(card)

@@ -56,6 +56,10 @@ def _hosts(hosts: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(h) for h in hosts), re.IGNORECASE)
 
 
+def _step(rung: int, **fields: Any) -> Step:
+    return Step(rung=rung, name=STEP_NAMES[rung], **fields)
+
+
 def assess_ladder(inputs: LadderInputs, rules: dict[str, Any]) -> Openness:
     snap = inputs.snapshot
     card = snap.card
@@ -110,9 +114,8 @@ def _weights(inputs: LadderInputs, spec: dict[str, Any]) -> Step:
     adapter = [f for f in files if adapters.search(f)]
     looked = [f"weight files ({', '.join(suffixes)}) in the repo's file list"]
     if not snap.files:
-        return Step(
-            rung=1,
-            name=STEP_NAMES[1],
+        return _step(
+            1,
             met=None,
             confidence="low",
             looked_for=looked,
@@ -120,9 +123,8 @@ def _weights(inputs: LadderInputs, spec: dict[str, Any]) -> Step:
         )
     chosen = full or adapter
     if not chosen:
-        return Step(
-            rung=1,
-            name=STEP_NAMES[1],
+        return _step(
+            1,
             met=False,
             confidence="high",
             looked_for=looked,
@@ -159,9 +161,8 @@ def _weights(inputs: LadderInputs, spec: dict[str, Any]) -> Step:
         )
     if not full:
         reason = "only adapter weights are released; the full model needs its base model's weights"
-    return Step(
-        rung=1,
-        name=STEP_NAMES[1],
+    return _step(
+        1,
         met=True,
         confidence="high" if full else "medium",
         evidence=evidence,
@@ -221,18 +222,16 @@ def _report(
     has_paper = bool(evidence)
     evidence += depth
     if has_paper and len(depth) >= 2:
-        return Step(
-            rung=2,
-            name=STEP_NAMES[2],
+        return _step(
+            2,
             met=True,
             confidence="high",
             evidence=evidence,
             looked_for=looked,
         )
     if has_paper:
-        return Step(
-            rung=2,
-            name=STEP_NAMES[2],
+        return _step(
+            2,
             met=True,
             confidence="medium",
             evidence=evidence,
@@ -240,18 +239,16 @@ def _report(
             reason="a paper is linked, but the card itself shows little training detail",
         )
     if len(depth) >= 3 and any(e.kind == "card_hyperparameters" for e in depth):
-        return Step(
-            rung=2,
-            name=STEP_NAMES[2],
+        return _step(
+            2,
             met=True,
             confidence="low",
             evidence=evidence,
             looked_for=looked,
             reason="no paper is linked; the card itself documents training in detail",
         )
-    return Step(
-        rung=2,
-        name=STEP_NAMES[2],
+    return _step(
+        2,
         met=False,
         confidence="medium",
         evidence=evidence,
@@ -360,18 +357,16 @@ def _training_code(
                     url=named_data[0].url,
                 )
             )
-        return Step(
-            rung=3,
-            name=STEP_NAMES[3],
+        return _step(
+            3,
             met=True,
             confidence="high" if mixture and named_data else "medium",
             evidence=evidence,
             looked_for=looked,
         )
     if training:
-        return Step(
-            rung=3,
-            name=STEP_NAMES[3],
+        return _step(
+            3,
             met=False,
             confidence="medium",
             evidence=evidence,
@@ -392,9 +387,8 @@ def _training_code(
             )
             for link in other[:3]
         ]
-    return Step(
-        rung=3,
-        name=STEP_NAMES[3],
+    return _step(
+        3,
         met=False,
         confidence="medium",
         evidence=evidence,
@@ -413,9 +407,8 @@ def _training_data(inputs: LadderInputs, spec: dict[str, Any], body: str, body_l
         "a data-mixture table in the card whose every source is a released dataset",
     ]
     if not inputs.datasets:
-        return Step(
-            rung=4,
-            name=STEP_NAMES[4],
+        return _step(
+            4,
             met=False,
             confidence="medium",
             looked_for=looked,
@@ -436,9 +429,8 @@ def _training_data(inputs: LadderInputs, spec: dict[str, Any], body: str, body_l
     if blocking:
         names = ", ".join(f"{d.repo_id} ({d.status.replace('_', ' ')})" for d in blocking)
         met = False if all(d.status != "error" for d in blocking) else None
-        return Step(
-            rung=4,
-            name=STEP_NAMES[4],
+        return _step(
+            4,
             met=met,
             confidence="high",
             evidence=evidence,
@@ -449,9 +441,8 @@ def _training_data(inputs: LadderInputs, spec: dict[str, Any], body: str, body_l
     if unnamed:
         evidence += unnamed
         sources = ", ".join(e.detail for e in unnamed[:6])
-        return Step(
-            rung=4,
-            name=STEP_NAMES[4],
+        return _step(
+            4,
             met=False,
             confidence="medium",
             evidence=evidence,
@@ -459,9 +450,8 @@ def _training_data(inputs: LadderInputs, spec: dict[str, Any], body: str, body_l
             reason=f"partial: the card's data mixture also lists sources with no "
             f"released dataset: {sources}",
         )
-    return Step(
-        rung=4,
-        name=STEP_NAMES[4],
+    return _step(
+        4,
         met=True,
         confidence="medium",
         evidence=evidence,
@@ -586,9 +576,8 @@ def _pipeline(inputs: LadderInputs, spec: dict[str, Any], links: list[Link]) -> 
         for link in found[:6]
     ]
     if not found:
-        return Step(
-            rung=5,
-            name=STEP_NAMES[5],
+        return _step(
+            5,
             met=False,
             confidence="medium",
             looked_for=looked,
@@ -596,18 +585,16 @@ def _pipeline(inputs: LadderInputs, spec: dict[str, Any], links: list[Link]) -> 
         )
     uncovered = [d for d, f in per_dataset.items() if not f]
     if not own and uncovered:
-        return Step(
-            rung=5,
-            name=STEP_NAMES[5],
+        return _step(
+            5,
             met=False,
             confidence="medium",
             evidence=evidence,
             looked_for=looked,
             reason="partial: no processing code is linked for " + ", ".join(uncovered[:5]),
         )
-    return Step(
-        rung=5,
-        name=STEP_NAMES[5],
+    return _step(
+        5,
         met=True,
         confidence="medium",
         evidence=evidence,

@@ -17,30 +17,19 @@ from openness.snapshot import Snapshot
 from openness.sources.base import RawFile, fill_snapshot, sibling_names
 from openness.textio import MAX_TEXT_BYTES
 
+_COMMON_FIELDS = (
+    "sha",
+    "gated",
+    "private",
+    "disabled",
+    "cardData",
+    "siblings",
+    "tags",
+    "lastModified",
+)
 INFO_FIELDS = {
-    "model": (
-        "sha",
-        "gated",
-        "private",
-        "disabled",
-        "cardData",
-        "siblings",
-        "tags",
-        "pipeline_tag",
-        "library_name",
-        "lastModified",
-        "baseModels",
-    ),
-    "dataset": (
-        "sha",
-        "gated",
-        "private",
-        "disabled",
-        "cardData",
-        "siblings",
-        "tags",
-        "lastModified",
-    ),
+    "model": (*_COMMON_FIELDS, "pipeline_tag", "library_name", "baseModels"),
+    "dataset": _COMMON_FIELDS,
 }
 GATED_REMEDY = "accept the terms on the model page, then set HF_TOKEN (or pass --token)"
 RETRY_STATUSES = (500, 502, 503, 504)
