@@ -1,0 +1,87 @@
+"""Issue 3: identification from declared ids and SPDX expressions, and conflicts as findings,
+through audits of local model folders (no network)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import run_openness
+
+OFFLINE = {"HF_HUB_OFFLINE": "1", "HF_ENDPOINT": "http://127.0.0.1:9"}
+
+
+def _folder(tmp_path: Path, front: str, files: dict[str, str]) -> Path:
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "README.md").write_text(f"---\n{front}---\n# A model\n")
+    (folder / "model.safetensors").write_bytes(b"\0")
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    return folder
+
+
+def _license(folder: Path) -> dict:
+    run = run_openness("audit", str(folder), "--format", "json", env=OFFLINE)
+    assert "Traceback" not in run.stderr, run.stderr
+    return run.json()["reports"][0]["license"]
+
+
+def _kinds(lic: dict) -> set[str]:
+    return {f["kind"] for f in lic["findings"]}
+
+
+def test_spdx_expression_is_parsed_and_judged(tmp_path):
+    lic = _license(_folder(tmp_path, "license: apache-2.0 OR mit\n", {}))
+    assert lic["spdx"] == "Apache-2.0 OR MIT"
+    assert lic["osi_approved"] is True
+    assert lic["osd_compliant"] is True
+
+
+def test_tag_says_apache_but_the_text_is_llama(corpus, tmp_path):
+    text = (corpus / "licenses" / "llama2.txt").read_text()
+    lic = _license(_folder(tmp_path, "license: apache-2.0\n", {"LICENSE": text}))
+    assert "conflict" in _kinds(lic)
+    assert lic["identified"]["id"] == "llama2"  # the text read wins over the tag
+    assert lic["osd_compliant"] is False
+
+
+def test_no_tag_but_a_text(corpus, tmp_path):
+    text = (corpus / "licenses" / "mit.txt").read_text()
+    lic = _license(_folder(tmp_path, "language: en\n", {"LICENSE": text}))
+    assert "undeclared" in _kinds(lic)
+    assert lic["identified"]["id"] == "mit"
+
+
+def test_other_without_a_name_and_a_text_that_matches_nothing(tmp_path):
+    own = (
+        "Terms for the Heron model. You may run it on your own machines. You may not sell "
+        "it, rent it, or offer it to others as a service, and you must delete it when asked. "
+        "These terms are governed by the laws of nowhere in particular, and any dispute "
+        "goes to the courts there.\n"
+    )
+    lic = _license(_folder(tmp_path, "license: other\n", {"LICENSE": own}))
+    assert {"other_without_name", "unknown_text"} <= _kinds(lic)
+    assert lic["identified"] is None
+    assert lic["osd_compliant"] is False  # it forbids redistribution, read from the text
+    assert any(
+        c["kind"] == "no_redistribution" and c["source"] == "LICENSE" for c in lic["clauses"]
+    )
+
+
+def test_unknown_text_with_no_breaking_clause_is_unknown_not_pass(tmp_path):
+    own = (
+        "Heron model terms. Keep this notice with every copy. The authors offer the model "
+        "as it is, and they are not liable for what it does or for anything you do with it. "
+        "Questions go to the maintainers listed in the repository. Thank you for reading.\n"
+    )
+    lic = _license(_folder(tmp_path, "license: other\nlicense_name: heron\n", {"LICENSE": own}))
+    assert lic["identified"] is None
+    assert lic["osd_compliant"] is None
+    assert lic["osd_reason"]
+    assert all(c["status"] == "unknown" for c in lic["osd"])
+
+
+def test_offline_mode_is_honoured(hub_env):
+    run = run_openness("audit", "meta-llama/Llama-2-7b", env={**hub_env, "HF_HUB_OFFLINE": "1"})
+    assert run.code == 3
+    assert "HF_HUB_OFFLINE" in run.stderr and len(run.stderr.strip().splitlines()) == 1
