@@ -16,6 +16,7 @@ from openness.errors import UsageError
 from openness.prefilter import needles
 
 RULES_ENV = "OPENNESS_RULES"
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def shipped_rules_dir() -> Path:
@@ -101,7 +102,8 @@ class Rules:
 
 def _load_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's safe loader when PyYAML was built with it: rules load at every start
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except (OSError, yaml.YAMLError) as exc:
         raise UsageError(f"rules file {path}: {exc}") from None
 
