@@ -85,6 +85,18 @@ class Finding(_Model):
     source: str | None = None
 
 
+class UsePolicy(_Model):
+    """An acceptable use policy incorporated by reference, assessed as a document of its own."""
+
+    id: str
+    name: str
+    url: str | None = None
+    read_from: str | None = Field(
+        None, description="The file it was read from, or null when only the catalog knows it."
+    )
+    clauses: list[str] = Field(default_factory=list)
+
+
 class Document(_Model):
     """One license-like text that was read (LICENSE, USE_POLICY, card section, gated prompt)."""
 
@@ -107,6 +119,9 @@ class LicenseAssessment(_Model):
     freedoms: list[Freedom] = Field(default_factory=list)
     documents: list[Document] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
+    use_policy: UsePolicy | None = Field(
+        None, description="The acceptable use policy the identified license incorporates."
+    )
 
 
 class Evidence(_Model):

@@ -52,6 +52,9 @@ def test_mirror_audit_of_llama2_fails_the_osd_with_evidence():
         "revision": _info(LLAMA)["sha"],
         "gated": "manual",
     }
+    policy = report["license"]["use_policy"]
+    assert policy["id"] == "llama2-aup" and policy["read_from"] == "USE_POLICY.md"
+    assert "field_of_use_restriction" in policy["clauses"]
     weights = report["openness"]["steps"][0]
     assert report["openness"]["rung"] >= 1
     assert weights["met"] is True
@@ -70,6 +73,11 @@ def test_hub_audit_without_token_lists_gated_files_and_keeps_the_verdict(hub, hu
     assert gated == {"LICENSE.txt", "USE_POLICY.md"}
     assert all("HF_TOKEN" in p["remedy"] for p in report["problems"] if p["kind"] == "gated")
     _assert_llama_verdict(report)
+    # What was not read is known from the catalog, and marked so.
+    assert report["license"]["use_policy"]["read_from"] is None
+    catalog = [c for c in report["license"]["clauses"] if c["from_catalog"]]
+    assert catalog and all(c["source"].startswith("catalog:") for c in catalog)
+    assert "field_of_use_restriction" in {c["kind"] for c in catalog}
     mirror = run_openness("audit", LLAMA, "--mirror", "fixtures/hub", "--format", "json").json()
     assert _kinds(mirror["reports"][0]) & {"mau_threshold", "no_train_other_models"} == _kinds(
         report

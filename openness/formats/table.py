@@ -76,6 +76,11 @@ def license_view(lic: LicenseAssessment) -> Group:
     if lic.declared:
         head.add_row("Declared", t(", ".join(lic.declared)))
     head.add_row("SPDX", t(lic.spdx or "-"))
+    if lic.use_policy:
+        where = lic.use_policy.read_from or "catalog only: not read"
+        head.add_row(
+            "Use policy", Text.assemble(t(lic.use_policy.name), Text(f"  ({where})", style="dim"))
+        )
     head.add_row("OSI approved", _verdict(lic.osi_approved))
     osd = _verdict(lic.osd_compliant)
     if lic.osd_reason and lic.osd_compliant is not False:

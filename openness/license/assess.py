@@ -23,6 +23,7 @@ from openness.report import (
     Identified,
     LicenseAssessment,
     OsdCriterion,
+    UsePolicy,
 )
 from openness.rules import CatalogLicense, Rules
 
@@ -69,6 +70,7 @@ def assess(inputs: LicenseInputs, rules: Rules) -> LicenseAssessment:
     if main is not None and not any(r.match and r.text.role == "license" for r in reads):
         result.clauses += _catalog_clauses(main, rules, reads, inputs)
     result.findings = _findings(inputs, declared, reads, main, rules)
+    result.use_policy = _use_policy(main, reads, result.clauses, rules)
     _judge_osd(result, rules, main, reads, inputs)
     return result
 
@@ -144,6 +146,34 @@ def _identified(read: _Read) -> Identified:
         # a changed figure makes a text modified even when the wording is otherwise the same
         modified=read.match.modified or bool(figures),
         differences=list(read.match.differences) + _value_differences(read),
+    )
+
+
+def _use_policy(
+    main: Identified | None, reads: list[_Read], clauses: list[Clause], rules: Rules
+) -> UsePolicy | None:
+    """Link the license to the use policy it incorporates, and say where that was read."""
+    if main is None or main.id not in rules.licenses:
+        return None
+    aup_id = rules.licenses[main.id].aup
+    if not aup_id or aup_id not in rules.licenses:
+        return None
+    aup = rules.licenses[aup_id]
+    read = next((r for r in reads if r.match and r.match.license.id == aup_id), None)
+    read = read or next((r for r in reads if r.text.role == "aup"), None)
+    kinds = sorted(
+        {
+            c.kind
+            for c in clauses
+            if c.document == aup_id or (read is not None and c.source == read.text.source)
+        }
+    )
+    return UsePolicy(
+        id=aup.id,
+        name=aup.name,
+        url=aup.url,
+        read_from=read.text.source if read else None,
+        clauses=kinds,
     )
 
 
