@@ -205,19 +205,22 @@ def _auditor(
     return Auditor(rules, AuditOptions(mirror=mirror, token=token, timeout=timeout, **extra))
 
 
-def _policy(path: Path | None, rules: Rules, **flags: Any) -> Policy | None:
+def _policy(path: Path | None, rules: Rules, *flags: Any) -> Policy | None:
+    """The policy file's rules with the command-line flags (in POLICY_FLAGS order) on top."""
     from openness.policy import load_policy
 
-    overrides = {
-        "min-rung": flags["min_rung"],
-        "require-osd": flags["require_osd"],
-        "require-osi-approved": flags["require_osi"],
-        "deny-clauses": flags["deny_clause"],
-        "allow-licenses": flags["allow_license"],
-        "deny-licenses": flags["deny_license"],
-        "allow-gated": flags["allow_gated"],
-    }
-    return load_policy(path, overrides, set(rules.kinds))
+    return load_policy(path, dict(zip(POLICY_FLAGS, flags, strict=True)), set(rules.kinds))
+
+
+POLICY_FLAGS = (
+    "min-rung",
+    "require-osd",
+    "require-osi-approved",
+    "deny-clauses",
+    "allow-licenses",
+    "deny-licenses",
+    "allow-gated",
+)
 
 
 def _on_error(subject: str, exc: OpennessError) -> None:
@@ -287,17 +290,16 @@ def audit(
         for subject in subjects:  # every id is checked before any request is made
             parse_subject(subject)
         loaded = _rules(rules)
-        policy = _policy(
-            policy_file,
-            loaded,
-            min_rung=min_rung,
-            require_osd=require_osd,
-            require_osi=require_osi,
-            deny_clause=deny_clause,
-            allow_license=allow_license,
-            deny_license=deny_license,
-            allow_gated=allow_gated,
+        flags = (
+            min_rung,
+            require_osd,
+            require_osi,
+            deny_clause,
+            allow_license,
+            deny_license,
+            allow_gated,
         )
+        policy = _policy(policy_file, loaded, *flags)
         attestations = load_attestations(attest) if attest else []
         auditor = _auditor(
             loaded,
@@ -371,17 +373,16 @@ def scan(
             if not target.exists():
                 raise UsageError(f"{target}: no such file or folder")
         loaded = _rules(rules)
-        policy = _policy(
-            policy_file,
-            loaded,
-            min_rung=min_rung,
-            require_osd=require_osd,
-            require_osi=require_osi,
-            deny_clause=deny_clause,
-            allow_license=allow_license,
-            deny_license=deny_license,
-            allow_gated=allow_gated,
+        flags = (
+            min_rung,
+            require_osd,
+            require_osi,
+            deny_clause,
+            allow_license,
+            deny_license,
+            allow_gated,
         )
+        policy = _policy(policy_file, loaded, *flags)
         if locked:
             document = gate.scan_locked(targets, Path.cwd(), gate.read_lock(lockfile), policy)
         else:
