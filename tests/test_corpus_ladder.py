@@ -66,12 +66,16 @@ def test_met_steps_carry_evidence_with_source_and_url(corpus_reports):
                 assert step["looked_for"], (repo_id, step)
 
 
-@pytest.mark.parametrize("repo_id, evidence", [
-    ("allenai/OLMo-7B", "github.com/allenai"),
-    ("EleutherAI/pythia-6.9b", "github.com/EleutherAI/the-pile"),
-    ("EleutherAI/gpt-neox-20b", "github.com/EleutherAI/gpt-neox"),
-])
+@pytest.mark.parametrize(
+    "repo_id, evidence",
+    [
+        ("allenai/OLMo-7B", "github.com/allenai"),
+        ("EleutherAI/pythia-6.9b", "github.com/EleutherAI/the-pile"),
+        ("EleutherAI/gpt-neox-20b", "github.com/EleutherAI/gpt-neox"),
+    ],
+)
 def test_the_tool_finds_the_same_evidence_a_person_would(corpus_reports, repo_id, evidence):
-    urls = [e["url"] or "" for s in corpus_reports[repo_id]["openness"]["steps"]
-            for e in s["evidence"]]
+    urls = [
+        e["url"] or "" for s in corpus_reports[repo_id]["openness"]["steps"] for e in s["evidence"]
+    ]
     assert any(evidence in url for url in urls), urls

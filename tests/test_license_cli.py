@@ -140,9 +140,11 @@ def test_llama2_with_a_dropped_clause_says_which_clause_is_gone(corpus, tmp_path
 
 def test_a_notice_and_a_rewritten_license_are_named_by_their_titles(tmp_path):
     notice = tmp_path / "NOTICE"
-    notice.write_text("Copyright 2026 Example Labs\n\nLicensed under the Apache License, Version "
-                      "2.0 (the \"License\"); you may not use this file except in compliance "
-                      "with the License.\n")
+    notice.write_text(
+        "Copyright 2026 Example Labs\n\nLicensed under the Apache License, Version "
+        '2.0 (the "License"); you may not use this file except in compliance '
+        "with the License.\n"
+    )
     rewritten = FIXTURES / "models" / "meta-llama" / "Llama-2-7b" / "LICENSE.txt"
     notice_r, rewritten_r = _licenses(str(notice), str(rewritten))
     assert notice_r["identified"]["id"] == "apache-2.0"

@@ -44,9 +44,11 @@ def test_apache_model_passes_the_same_policy(tmp_path):
 def test_unexpired_exception_passes_and_expired_one_says_so(tmp_path):
     future = (dt.date.today() + dt.timedelta(days=30)).isoformat()
     past = (dt.date.today() - dt.timedelta(days=1)).isoformat()
-    template = ("require-osd = true\n[[exceptions]]\nrepo = \"meta-llama/Llama-2-7b\"\n"
-                "reason = \"reviewed by legal for internal use\"\napproved-by = \"legal@example\"\n"
-                "expires = {}\n")
+    template = (
+        'require-osd = true\n[[exceptions]]\nrepo = "meta-llama/Llama-2-7b"\n'
+        'reason = "reviewed by legal for internal use"\napproved-by = "legal@example"\n'
+        "expires = {}\n"
+    )
     _write(tmp_path / "openness.toml", template.format(future))
     run = _audit(tmp_path, LLAMA)
     assert run.code == 0, run.stderr
@@ -76,10 +78,10 @@ def test_unknown_key_and_wrong_type_exit_2_naming_them(tmp_path):
     assert run.code == 2
     assert "min-rugn" in run.stderr
     assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
-    _write(tmp_path / "openness.toml", "min-rung = \"high\"\n")
+    _write(tmp_path / "openness.toml", 'min-rung = "high"\n')
     run = _audit(tmp_path, LLAMA)
     assert run.code == 2 and "min-rung" in run.stderr
-    _write(tmp_path / "openness.toml", "deny-clauses = [\"no_such_kind\"]\n")
+    _write(tmp_path / "openness.toml", 'deny-clauses = ["no_such_kind"]\n')
     run = _audit(tmp_path, LLAMA)
     assert run.code == 2 and "no_such_kind" in run.stderr
 
@@ -94,9 +96,13 @@ def test_derivative_tagged_apache_fails_require_osd_through_its_base(tmp_path):
 def test_allow_and_deny_licenses_and_gating(tmp_path):
     run = _audit(tmp_path, "openness-fixtures/open-apache-7b", "--allow-license", "mit")
     assert run.code == 1
-    assert _audit(tmp_path, "openness-fixtures/open-apache-7b", "--allow-license",
-                  "Apache-2.0").code == 0
-    assert _audit(tmp_path, "openness-fixtures/nc-research-1b", "--deny-license",
-                  "cc-by-nc-4.0").code == 1
+    assert (
+        _audit(tmp_path, "openness-fixtures/open-apache-7b", "--allow-license", "Apache-2.0").code
+        == 0
+    )
+    assert (
+        _audit(tmp_path, "openness-fixtures/nc-research-1b", "--deny-license", "cc-by-nc-4.0").code
+        == 1
+    )
     run = _audit(tmp_path, LLAMA, "--no-allow-gated")
     assert run.json()["reports"][0]["policy"]["violations"][0]["rule"] == "allow-gated"

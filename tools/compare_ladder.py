@@ -20,13 +20,28 @@ DATA = ROOT / "tests" / "data"
 
 
 def audit(repos: list[str], hub: Path) -> dict[str, dict]:
-    run = subprocess.run([sys.executable, "-m", "openness", "audit", *repos, "--mirror", str(hub),
-                          "--format", "json"], capture_output=True, text=True, cwd=ROOT)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "openness",
+            "audit",
+            *repos,
+            "--mirror",
+            str(hub),
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     return {r["subject"]["repo_id"]: r for r in json.loads(run.stdout)["reports"]}
 
 
-def agreement(ours: dict[str, dict], theirs: dict[str, dict[int, object]],
-              rungs: dict[str, int]) -> str:
+def agreement(
+    ours: dict[str, dict], theirs: dict[str, dict[int, object]], rungs: dict[str, int]
+) -> str:
     steps = agree = 0
     for repo, judged in theirs.items():
         for step in ours[repo]["openness"]["steps"]:
@@ -43,10 +58,13 @@ def main(hub: Path) -> None:
     hand = yaml.safe_load((DATA / "ladder_expectations.yaml").read_text())
     ratings = yaml.safe_load((DATA / "framework_ratings.yaml").read_text())
     ours = audit(list(hand), hub)
-    judged = {r: {k: (v["met"] if v["met"] != "unknown" else None)
-                  for k, v in e["steps"].items()} for r, e in hand.items()}
-    print("hand judgment:", agreement(ours, judged, {r: e["expected_rung"]
-                                                     for r, e in hand.items()}))
+    judged = {
+        r: {k: (v["met"] if v["met"] != "unknown" else None) for k, v in e["steps"].items()}
+        for r, e in hand.items()
+    }
+    print(
+        "hand judgment:", agreement(ours, judged, {r: e["expected_rung"] for r, e in hand.items()})
+    )
     for name in ("mot", "osai"):
         steps, rungs = {}, {}
         for repo, entry in ratings.items():
