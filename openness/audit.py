@@ -15,7 +15,7 @@ from openness.attest import Attestation, apply_attestations
 from openness.deep import deepen
 from openness.errors import OpennessError, UsageError
 from openness.frameworks import components, mof_class, osaid
-from openness.ladder import DatasetStatus, LadderInputs, assess_ladder
+from openness.ladder import DatasetStatus, LadderInputs, assess_ladder, card_links
 from openness.license.assess import LicenseInputs, LicenseText, assess
 from openness.lineage import (
     MAX_DEPTH,
@@ -25,7 +25,7 @@ from openness.lineage import (
     license_conflicts,
     relation,
 )
-from openness.links import find_links
+from openness.links import Link, find_links
 from openness.report import BaseLink, Lineage, Problem, Report, Subject
 from openness.rules import Rules
 from openness.snapshot import Snapshot, license_files
@@ -148,16 +148,20 @@ class Auditor:
 
     def assess(self, snapshot: Snapshot) -> Report:
         license_result = assess(license_inputs(snapshot), self.rules)
-        datasets, problems = self._datasets(snapshot)
+        links = card_links(snapshot)
+        datasets, problems = self._datasets(snapshot, links)
         ladder = assess_ladder(
             LadderInputs(
-                snapshot=snapshot, file_url=lambda p: file_url(snapshot, p), datasets=datasets
+                snapshot=snapshot,
+                file_url=lambda p: file_url(snapshot, p),
+                datasets=datasets,
+                links=links,
             ),
             self.rules.ladder,
         )
         if self.github is not None:
             deepen(ladder, self.github)
-        ladder.components = components(snapshot, license_result, ladder)
+        ladder.components = components(snapshot, license_result, ladder, links)
         ladder.mof_class = mof_class(ladder.components)  # type: ignore[assignment]
         ladder.osaid = osaid(license_result, ladder)
         all_problems = list(snapshot.problems) + card_type_problems(snapshot) + problems
@@ -177,9 +181,11 @@ class Auditor:
 
     # -- datasets named by the card ---------------------------------------------------------
 
-    def _datasets(self, snapshot: Snapshot) -> tuple[list[DatasetStatus], list[Problem]]:
+    def _datasets(
+        self, snapshot: Snapshot, links: list[Link]
+    ) -> tuple[list[DatasetStatus], list[Problem]]:
         named = dataset_ids(
-            snapshot, self.rules.ladder.get("training_data", {}).get("link_context")
+            snapshot, links, self.rules.ladder.get("training_data", {}).get("link_context")
         )
         problems: list[Problem] = []
         valid = []
@@ -298,7 +304,9 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
-def dataset_ids(snapshot: Snapshot, link_context: str | None = None) -> list[tuple[str, str]]:
+def dataset_ids(
+    snapshot: Snapshot, links: list[Link], link_context: str | None = None
+) -> list[tuple[str, str]]:
     """Datasets the model names: card `datasets:`, `dataset:` tags, and dataset links in the
     card whose line presents them as training data (`link_context`)."""
     seen: dict[str, str] = {}
@@ -308,8 +316,8 @@ def dataset_ids(snapshot: Snapshot, link_context: str | None = None) -> list[tup
         if tag.startswith("dataset:"):
             seen.setdefault(tag.split(":", 1)[1].strip(), "model info: tags")
     training = re.compile(link_context, re.IGNORECASE) if link_context else None
-    if snapshot.card is not None and training is not None:
-        for link in find_links(snapshot.card.text, "README.md"):
+    if training is not None:
+        for link in links:
             m = _DATASET_LINK.match(link.url)
             if m and training.search(f"{link.text} {link.context}"):
                 seen.setdefault(m.group(1), f"README.md:{link.line} (link)")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from openness.links import find_links
+from openness.links import Link
 from openness.report import Component, Evidence, LicenseAssessment, Openness, Osaid
 from openness.snapshot import Snapshot
 
@@ -49,12 +49,13 @@ def license_open(lic: LicenseAssessment) -> bool | None:
     return False if lic.osd_compliant is False else None
 
 
-def components(snap: Snapshot, lic: LicenseAssessment, ladder: Openness) -> list[Component]:
+def components(
+    snap: Snapshot, lic: LicenseAssessment, ladder: Openness, links: list[Link]
+) -> list[Component]:
     steps = {s.rung: s for s in ladder.steps}
     model_license = lic.spdx or (lic.identified.id if lic.identified else None)
     is_open = license_open(lic)
     body = snap.card.text if snap.card else ""
-    links = find_links(body, "README.md") if body else []
     card_data = snap.card_data
 
     def comp(

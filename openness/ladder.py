@@ -46,6 +46,13 @@ class LadderInputs:
     snapshot: Snapshot
     file_url: Callable[[str], str | None]
     datasets: list[DatasetStatus] = field(default_factory=list)
+    links: list[Link] | None = None  # the card body's links, when already found
+
+
+def card_links(snapshot: Snapshot) -> list[Link]:
+    """Links in the card body, with README line numbers; found once per audit."""
+    body, body_line = _card_body(snapshot)
+    return find_links(body, "README.md", body_line) if snapshot.card else []
 
 
 def _words(patterns: list[str]) -> re.Pattern[str]:
@@ -62,9 +69,8 @@ def _step(rung: int, **fields: Any) -> Step:
 
 def assess_ladder(inputs: LadderInputs, rules: dict[str, Any]) -> Openness:
     snap = inputs.snapshot
-    card = snap.card
     body, body_line = _card_body(snap)
-    links = find_links(body, "README.md", body_line) if card else []
+    links = inputs.links if inputs.links is not None else card_links(snap)
     depth = _depth(
         body, body_line, rules["technical_report"]["depth"], inputs.file_url("README.md")
     )
