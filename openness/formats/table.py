@@ -79,7 +79,7 @@ def license_view(lic: LicenseAssessment) -> Group:
     if lic.use_policy:
         where = lic.use_policy.read_from or "catalog only: not read"
         head.add_row(
-            "Use policy", Text.assemble(t(lic.use_policy.name), Text(f"  ({where})", style="dim"))
+            "Use policy", Text.assemble(t(lic.use_policy.name), "  ", t(f"({where})", "dim"))
         )
     head.add_row("OSI approved", _verdict(lic.osi_approved))
     osd = _verdict(lic.osd_compliant)
@@ -188,7 +188,8 @@ def policy_view(policy: PolicyResult) -> Group:
             Text("Policy", style="bold underline"),
             "  ",
             verdict,
-            Text(f"  ({policy.source})", "dim"),
+            "  ",
+            t(f"({policy.source})", "dim"),
         ),
     ]
     for v in policy.violations:
