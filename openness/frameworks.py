@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from openness.links import Link
+from openness.links import Link, link_evidence
 from openness.report import Component, Evidence, LicenseAssessment, Openness, Osaid
 from openness.snapshot import Snapshot
 
@@ -72,7 +72,7 @@ def components(
             required=required,  # type: ignore[arg-type]
             present=present,
             evidence=evidence[:3],
-            license=model_license if licensed and present else None,
+            license=(model_license or "none declared") if licensed and present else None,
             license_open=is_open if licensed and present else None,
         )
 
@@ -124,16 +124,7 @@ def components(
             "Evaluation code",
             "II",
             bool(eval_code),
-            [
-                Evidence(
-                    kind="link",
-                    detail=lnk.text or lnk.url,
-                    source="README.md",
-                    line=lnk.line,
-                    url=lnk.url,
-                )
-                for lnk in eval_code
-            ],
+            [link_evidence("link", lnk) for lnk in eval_code],
         ),
         comp(
             "Evaluation data",
@@ -158,7 +149,12 @@ def _card_ev(present: bool, detail: str) -> list[Evidence]:
 
 
 def mof_class(comps: list[Component]) -> str | None:
-    """The best class all of whose required components (cumulatively) are present and open."""
+    """The best class all of whose required components (cumulatively) are present and open.
+
+    A component whose licence is the model's must be under an open licence, known to be open:
+    an unknown licence never earns a class. Components whose own licence the repo does not
+    state (papers, code elsewhere) count on presence.
+    """
     best = None
     for cls in ("III", "II", "I"):
         needed = [
@@ -167,7 +163,7 @@ def mof_class(comps: list[Component]) -> str | None:
             if c.required
             and c.mof_class in {"III": ("III",), "II": ("III", "II"), "I": ("III", "II", "I")}[cls]
         ]
-        if all(c.present is True and c.license_open is not False for c in needed):
+        if all(c.present is True and (c.license is None or c.license_open is True) for c in needed):
             best = cls
         else:
             break

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from openness.links import Link, find_links, host_and_path
+from openness.links import Link, find_links, host_and_path, link_evidence
 from openness.report import Evidence, Openness, Step
 from openness.sanitize import one_line
 from openness.snapshot import Snapshot
@@ -202,15 +202,7 @@ def _report(
     for link in links:
         if papers.search(link.url) and _arxiv_abs(link.url) not in seen:
             seen.add(_arxiv_abs(link.url))
-            evidence.append(
-                Evidence(
-                    kind="paper",
-                    detail=link.text or link.context,
-                    source="README.md",
-                    line=link.line,
-                    url=link.url,
-                )
-            )
+            evidence.append(link_evidence("paper", link))
         elif report_words.search(link.text) and not _hosts(spec["blog_hosts"]).search(link.url):
             evidence.append(
                 Evidence(
@@ -339,16 +331,7 @@ def _training_code(
         "training framework, or the model's original code release",
         "the data mixture: proportions in the card, or named datasets",
     ]
-    evidence = [
-        Evidence(
-            kind="training_code",
-            detail=link.text or link.context,
-            source="README.md",
-            line=link.line,
-            url=link.url,
-        )
-        for link in training[:6]
-    ]
+    evidence = [link_evidence("training_code", link) for link in training[:6]]
     mixture = [e for e in depth if e.kind == "card_mixture"]
     named_data = [d for d in inputs.datasets if d.status != "missing"]
     if training and (mixture or named_data):
@@ -383,16 +366,7 @@ def _training_code(
     reason = "no link to training code"
     if other:
         reason += f"; {len(other)} code link(s) are for inference, libraries or user fine-tuning"
-        evidence = [
-            Evidence(
-                kind="usage_code",
-                detail=link.text or link.context,
-                source="README.md",
-                line=link.line,
-                url=link.url,
-            )
-            for link in other[:3]
-        ]
+        evidence = [link_evidence("usage_code", link) for link in other[:3]]
     return _step(
         3,
         met=False,
@@ -571,16 +545,7 @@ def _pipeline(inputs: LadderInputs, spec: dict[str, Any], links: list[Link]) -> 
         link for link in _pipeline_links(links, spec, None) if host_and_path(link.url) not in builds
     ]
     found = own + [link for found in per_dataset.values() for link in found]
-    evidence = [
-        Evidence(
-            kind="pipeline_code",
-            detail=link.text or link.context,
-            source=link.source,
-            line=link.line,
-            url=link.url,
-        )
-        for link in found[:6]
-    ]
+    evidence = [link_evidence("pipeline_code", link) for link in found[:6]]
     if not found:
         return _step(
             5,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from openness.report import Evidence
 from openness.sanitize import one_line
 
 _MD_LINK = re.compile(r"\[([^\]\n]{0,300})\]\((https?://[^\s)]{1,500})\)")
@@ -67,3 +68,14 @@ def host_and_path(url: str) -> str:
     rest = url.split("://", 1)[-1]
     rest = rest.split("#", 1)[0].split("?", 1)[0]
     return rest.lower().removeprefix("www.")
+
+
+def link_evidence(kind: str, link: Link) -> Evidence:
+    """A link found in a card, as evidence: its text (or line), file, line and URL."""
+    return Evidence(
+        kind=kind,
+        detail=link.text or link.context,
+        source=link.source,
+        line=link.line,
+        url=link.url,
+    )

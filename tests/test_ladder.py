@@ -194,3 +194,24 @@ def test_mof_components_and_class_are_reported_separately():
     llama = _audit("meta-llama/Llama-2-7b")
     assert llama["openness"]["mof_class"] is None  # its licence is not open
     assert llama["openness"]["osaid"]["verdict"] == "fail"
+
+
+def test_an_unknown_model_licence_never_earns_a_mof_class():
+    from openness.frameworks import mof_class
+    from openness.report import Component
+
+    def comps(license_open):
+        return [
+            Component(
+                name="Model parameters (Final)",
+                mof_class="III",
+                present=True,
+                license="none declared",
+                license_open=license_open,
+            ),
+            Component(name="Technical report", mof_class="III", present=True),
+        ]
+
+    assert mof_class(comps(True)) == "I"  # nothing of classes II and I is required here
+    assert mof_class(comps(None)) is None
+    assert mof_class(comps(False)) is None
