@@ -1,43 +1,50 @@
-"""The core: one subject in, one Report out. Knows nothing of the terminal.
+"""The core: one subject in, one Report out. Knows nothing of the terminal; only orchestrates.
 
-sources -> Snapshot -> assessments (license, ladder) -> Report
+sources -> Snapshot -> Card -> assessments (license, ladder, frameworks, lineage) -> Report
 """
 
 from __future__ import annotations
 
-import re
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from openness import datasets
 from openness.attest import Attestation, apply_attestations
+from openness.card import Card, read_card
+from openness.datasets import DatasetStatus
 from openness.deep import deepen
 from openness.errors import OpennessError, UsageError
 from openness.frameworks import components, mof_class, osaid
-from openness.ladder import DatasetStatus, LadderInputs, assess_ladder, card_links
-from openness.license.assess import LicenseInputs, LicenseText, assess
+from openness.ladder import LadderInputs, assess_ladder
+from openness.license.assess import assess
+from openness.license.effective import effective_terms
+from openness.license.inputs import license_inputs
 from openness.lineage import (
+    MAX_BASES,
     MAX_DEPTH,
+    BaseRef,
     base_link,
-    base_models,
+    declared_bases,
     inherit_steps,
     license_conflicts,
+    pick_by_name,
     relation,
+    reupload_names,
+    unreadable_link,
 )
-from openness.links import Link, find_links
 from openness.report import BaseLink, Lineage, Problem, Report, Subject
 from openness.rules import Rules
-from openness.snapshot import Snapshot, license_files
+from openness.snapshot import Snapshot
 from openness.sources.github import GitHubClient
 from openness.sources.hub import HubSource, quiet_client_logs
 from openness.sources.local import LocalSource
 from openness.sources.mirror import MirrorSource
 from openness.subjects import parse_subject, validate_repo_id
-from openness.textio import split_front_matter
 
 MAX_DATASETS = 12
-MAX_SECTION_LINES = 200
+# Problems that mean something a verdict depends on could not be read.
 INCOMPLETE_KINDS = {
     "gated",
     "missing_file",
@@ -46,11 +53,9 @@ INCOMPLETE_KINDS = {
     "offline",
     "dataset_error",
     "unreadable",
+    "base_unreadable",
+    "github_unreachable",
 }
-_DATASET_LINK = re.compile(
-    r"^https?://huggingface\.co/datasets/([\w.-]+/[\w.-]+|[\w.-]+)(?:[/?#]|$)"
-)
-_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 
 
 @dataclass
@@ -64,8 +69,17 @@ class AuditOptions:
     attestations: list[Attestation] = field(default_factory=list)
 
 
+@dataclass
+class _Assessed:
+    """A repo as read and assessed: what the lineage walk needs of a base."""
+
+    snapshot: Snapshot
+    card: Card
+    report: Report
+
+
 class Auditor:
-    """Audits one subject at a time; safe to drive from a bounded worker pool."""
+    """Audits one subject at a time; bases are fetched and assessed once per run."""
 
     def __init__(self, rules: Rules, options: AuditOptions) -> None:
         self.rules = rules
@@ -76,6 +90,7 @@ class Auditor:
         self.github = (
             GitHubClient(options.github_api, timeout=options.timeout) if options.deep else None
         )
+        self._bases: dict[str, _Assessed | OpennessError] = {}
 
     def audit(self, value: str, revision: str | None = None) -> Report:
         subject = parse_subject(value)
@@ -83,57 +98,10 @@ class Auditor:
             snapshot = LocalSource().fetch(subject.path)
         else:
             snapshot = self._fetch(subject.repo_id, revision or self.options.revision, "model")
-        report = self.assess(snapshot)
-        if subject.path is None or self.mirror is not None:
-            report.lineage = self._lineage(snapshot, report)
-        apply_attestations(report, self.options.attestations)
-        return report
-
-    def _lineage(self, snapshot: Snapshot, report: Report) -> Lineage:
-        """Follow base_model to the root (bounded, cycle-safe) and compare with each base."""
-        rel = relation(snapshot)
-        lineage = Lineage(relation=rel)
-        chain: list[tuple[Report, str | None]] = []  # (base report, its own relation)
-        visited = {snapshot.repo_id}
-        current, bases, rel_to_child = snapshot, base_models(snapshot), rel
-        while bases:
-            if len(chain) >= MAX_DEPTH:
-                lineage.notes.append(f"stopped after {MAX_DEPTH} bases")
-                break
-            base_id = bases[0]
-            if len(bases) > 1:
-                lineage.notes.append(
-                    f"{current.repo_id} names {len(bases)} bases "
-                    f"({', '.join(bases[:5])}); the chain follows the first"
-                )
-            if base_id in visited:
-                lineage.notes.append(f"base_model cycle: {base_id} is already in the chain")
-                break
-            visited.add(base_id)
-            try:
-                base = self._fetch(validate_repo_id(base_id, "base_model id"), None, "model")
-            except OpennessError as exc:
-                lineage.base_chain.append(BaseLink(repo_id=base_id, relation=rel_to_child))
-                lineage.notes.append(f"base {base_id} could not be read: {exc}")
-                break
-            base_report = self.assess(base)
-            lineage.base_chain.append(base_link(base_report, rel_to_child))
-            rel_to_child = relation(base)
-            chain.append((base_report, rel_to_child))
-            current, bases = base, base_models(base)
-        reports = [r for r, _ in chain]
-        lineage.license_conflicts = license_conflicts(report, reports)
-        origin = next(
-            (r for r, own in chain if own != "quantized"), reports[-1] if reports else None
-        )
-        if origin is not None:
-            lineage.inherited_steps = inherit_steps(report.openness, origin, rel)
-        if not report.license.declared and reports:
-            lineage.notes.append(
-                f"no license of its own is declared; the base's terms "
-                f"({lineage.base_chain[0].license}) apply to it"
-            )
-        return lineage
+        assessed = self._assess(snapshot)
+        self._add_lineage(assessed)
+        apply_attestations(assessed.report, self.options.attestations)
+        return assessed.report
 
     def current_revision(self, repo_id: str) -> str | None:
         """The commit sha the source serves now for a repo (one small request on the Hub)."""
@@ -146,26 +114,22 @@ class Auditor:
             return self.mirror.fetch(repo_id, revision, kind)
         return self.hub.fetch(repo_id, revision, kind)
 
-    def assess(self, snapshot: Snapshot) -> Report:
-        license_result = assess(license_inputs(snapshot), self.rules)
-        links = card_links(snapshot)
-        datasets, problems = self._datasets(snapshot, links)
+    # -- one repo ------------------------------------------------------------------------------
+
+    def _assess(self, snapshot: Snapshot) -> _Assessed:
+        card = read_card(snapshot)
+        license_result = assess(license_inputs(snapshot, card), self.rules)
+        statuses, problems = self._datasets(card)
         ladder = assess_ladder(
-            LadderInputs(
-                snapshot=snapshot,
-                file_url=lambda p: file_url(snapshot, p),
-                datasets=datasets,
-                links=links,
-            ),
-            self.rules.ladder,
+            LadderInputs(snapshot=snapshot, card=card, datasets=statuses), self.rules.ladder
         )
         if self.github is not None:
-            deepen(ladder, self.github)
-        ladder.components = components(snapshot, license_result, ladder, links)
+            problems += deepen(ladder, self.github)
+        ladder.components = components(snapshot, card, license_result, ladder)
         ladder.mof_class = mof_class(ladder.components)  # type: ignore[assignment]
         ladder.osaid = osaid(license_result, ladder)
-        all_problems = list(snapshot.problems) + card_type_problems(snapshot) + problems
-        return Report(
+        all_problems = list(snapshot.problems) + card.problems + problems
+        report = Report(
             subject=Subject(
                 repo_id=snapshot.repo_id,
                 revision=snapshot.revision,
@@ -176,22 +140,107 @@ class Auditor:
             license=license_result,
             openness=ladder,
             problems=all_problems,
-            complete=not any(p.kind in INCOMPLETE_KINDS for p in all_problems),
         )
+        _settle_completeness(report)
+        return _Assessed(snapshot, card, report)
 
-    # -- datasets named by the card ---------------------------------------------------------
+    # -- lineage -------------------------------------------------------------------------------
 
-    def _datasets(
-        self, snapshot: Snapshot, links: list[Link]
-    ) -> tuple[list[DatasetStatus], list[Problem]]:
-        named = dataset_ids(
-            snapshot, links, self.rules.ladder.get("training_data", {}).get("link_context")
-        )
+    def _add_lineage(self, root: _Assessed) -> None:
+        """Walk every base (all of a merge's, bounded, cycle-safe), then set the effective
+        terms, license conflicts and, for a re-upload, the rungs judged from its origin."""
+        report = root.report
+        refs = self._bases_of(root)
+        lineage = Lineage(relation=relation(root.snapshot, root.card, refs))
+        found: list[tuple[BaseLink, Report | None]] = []
+        first_path: list[tuple[Report, str | None]] = []  # along each first base
+        queue = deque([(root, refs, lineage.relation, (report.subject.repo_id,), True)])
+        while queue:
+            child, refs, rel, path, on_first_path = queue.popleft()
+            if len(path) > MAX_DEPTH:
+                lineage.notes.append(f"stopped after {MAX_DEPTH} levels of bases")
+                continue
+            for index, ref in enumerate(refs):
+                if ref.repo_id in path:
+                    lineage.notes.append(f"base_model cycle: {ref.repo_id} is already in the chain")
+                    continue
+                if any(link.repo_id == ref.repo_id for link, _ in found):
+                    continue  # a shared ancestor of a merge: read once
+                if len(found) >= MAX_BASES:
+                    lineage.notes.append(f"stopped after {MAX_BASES} bases")
+                    queue.clear()
+                    break
+                base = self._base(ref.repo_id)
+                name = child.report.subject.repo_id
+                if isinstance(base, OpennessError):
+                    why = getattr(base, "reason", str(base))
+                    found.append((unreadable_link(ref, name, rel, why), None))
+                    report.problems.append(
+                        Problem(kind="base_unreadable", message=f"base {ref.repo_id}: {why}")
+                    )
+                    continue
+                found.append((base_link(base.report, ref, name, rel), base.report))
+                base_refs = declared_bases(base.snapshot, base.card)
+                base_rel = relation(base.snapshot, base.card, base_refs)
+                first = on_first_path and index == 0
+                if first:
+                    first_path.append((base.report, base_rel))
+                queue.append((base, base_refs, base_rel, (*path, ref.repo_id), first))
+        lineage.base_chain = [link for link, _ in found]
+        readable = [r for _, r in found if r is not None]
+        lineage.license_conflicts = license_conflicts(report, readable)
+        origin = next((r for r, own in first_path if own != "quantized"), None)
+        origin = origin or (first_path[-1][0] if first_path else None)
+        if origin is not None:
+            lineage.inherited_steps = inherit_steps(report.openness, origin, lineage.relation)
+        if not report.license.declared and readable:
+            lineage.notes.append(
+                f"no license of its own is declared; the base's terms "
+                f"({lineage.base_chain[0].license}) apply to it"
+            )
+        report.lineage = lineage
+        report.license.effective = effective_terms(report, found)
+        _settle_completeness(report)
+
+    def _bases_of(self, node: _Assessed) -> list[BaseRef]:
+        """Declared bases; for a re-upload that declares none, the base its name names."""
+        refs = declared_bases(node.snapshot, node.card)
+        if refs or node.snapshot.source == "local":
+            return refs
+        for name, where in reupload_names(node.snapshot):
+            try:
+                source = self.mirror if self.mirror is not None else self.hub
+                candidates = source.search_models(name)
+            except OpennessError as exc:
+                node.report.problems.append(
+                    Problem(kind="base_unreadable", message=f"base named {name!r}: {exc}")
+                )
+                continue
+            found = pick_by_name(name, candidates, node.snapshot.repo_id)
+            if found:
+                how = f"{where}: no base is declared; searched by name, matched {found}"
+                return [BaseRef(found, how, inferred=True)]
+        return []
+
+    def _base(self, repo_id: str) -> _Assessed | OpennessError:
+        if repo_id not in self._bases:
+            try:
+                snapshot = self._fetch(validate_repo_id(repo_id, "base_model id"), None, "model")
+                self._bases[repo_id] = self._assess(snapshot)
+            except OpennessError as exc:
+                self._bases[repo_id] = exc
+        return self._bases[repo_id]
+
+    # -- datasets named by the card ----------------------------------------------------------
+
+    def _datasets(self, card: Card) -> tuple[list[DatasetStatus], list[Problem]]:
+        context = self.rules.ladder.get("training_data", {}).get("link_context")
+        named = card.named_datasets(context)
         problems: list[Problem] = []
         valid = []
-        for repo_id, source in named[:MAX_DATASETS]:
+        for item in named[:MAX_DATASETS]:
             try:
-                valid.append((validate_repo_id(repo_id, "dataset id"), source))
+                valid.append((validate_repo_id(item.id, "dataset id"), item.source))
             except UsageError as exc:
                 problems.append(Problem(kind="bad_dataset_id", message=str(exc)))
         if len(named) > MAX_DATASETS:
@@ -204,11 +253,6 @@ class Auditor:
             )
         if not valid:
             return [], problems
-        if snapshot.source == "local":
-            return [
-                DatasetStatus(d, "error", None, s, detail="not checked: local audit, no network")
-                for d, s in valid
-            ], problems
         with ThreadPoolExecutor(max_workers=4) as pool:
             statuses = list(pool.map(lambda item: self._dataset(*item), valid))
         for status in statuses:
@@ -224,204 +268,9 @@ class Auditor:
         try:
             snap = self._fetch(repo_id, None, "dataset")
         except OpennessError as exc:
-            if exc.kind == "not_found":
-                return DatasetStatus(
-                    repo_id, "missing", None, source, detail="does not exist (or is private)"
-                )
-            return DatasetStatus(repo_id, "error", None, source, detail=str(exc))
-        status = "released"
-        if snap.private:
-            status = "private"
-        elif snap.gated == "manual":
-            status = "manual_gated"
-        elif snap.gated:
-            status = "terms_gated"
-        lic = snap.card_data.get("license")
-        body = snap.card.text if snap.card else ""
-        links = find_links(body, f"dataset {snap.repo_id}: README.md") if body else []
-        detail = "" if snap.repo_id == repo_id else f"renamed to {snap.repo_id}"
-        return DatasetStatus(
-            snap.repo_id,
-            status,
-            snap.url,
-            source,
-            license=lic if isinstance(lic, str) else None,
-            detail=detail,
-            links=links,
-        )
+            return datasets.from_error(repo_id, source, exc)
+        return datasets.from_snapshot(repo_id, source, snap)
 
 
-def file_url(snapshot: Snapshot, path: str) -> str | None:
-    text_url = snapshot.file_url(path)
-    if snapshot.source == "hub" and snapshot.url:
-        return f"{snapshot.url}/blob/{snapshot.revision or 'main'}/{path}"
-    if text_url:
-        return text_url
-    if snapshot.url and snapshot.source != "hub":
-        return f"{snapshot.url.rstrip('/')}/{path}" if "://" in snapshot.url else None
-    return None
-
-
-CARD_FIELDS = {
-    "license": "a string or a list of strings",
-    "license_name": "a string",
-    "license_link": "a string",
-    "datasets": "a list of dataset ids",
-    "base_model": "a repo id or a list of repo ids",
-    "extra_gated_prompt": "a string",
-}
-
-
-def card_type_problems(snapshot: Snapshot) -> list[Problem]:
-    """Card fields of the wrong type are reported, then read as far as they can be."""
-    out = []
-    for key, expected in CARD_FIELDS.items():
-        value = snapshot.card_data.get(key)
-        if value is None or isinstance(value, str):
-            continue
-        if (
-            isinstance(value, list)
-            and all(isinstance(v, str) for v in value)
-            and key in ("license", "datasets", "base_model")
-        ):
-            continue
-        out.append(
-            Problem(
-                kind="malformed_card",
-                file="README.md",
-                message=f"README.md: `{key}` is a {type(value).__name__}, expected "
-                f"{expected}; only its string parts were read",
-            )
-        )
-    return out
-
-
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [v for v in value if isinstance(v, str)]
-    return []
-
-
-def dataset_ids(
-    snapshot: Snapshot, links: list[Link], link_context: str | None = None
-) -> list[tuple[str, str]]:
-    """Datasets the model names: card `datasets:`, `dataset:` tags, and dataset links in the
-    card whose line presents them as training data (`link_context`)."""
-    seen: dict[str, str] = {}
-    for name in _strings(snapshot.card_data.get("datasets")):
-        seen.setdefault(name.strip(), "README.md: datasets")
-    for tag in snapshot.tags:
-        if tag.startswith("dataset:"):
-            seen.setdefault(tag.split(":", 1)[1].strip(), "model info: tags")
-    training = re.compile(link_context, re.IGNORECASE) if link_context else None
-    if training is not None:
-        for link in links:
-            m = _DATASET_LINK.match(link.url)
-            if m and training.search(f"{link.text} {link.context}"):
-                seen.setdefault(m.group(1), f"README.md:{link.line} (link)")
-    return [(k, v) for k, v in seen.items() if k]
-
-
-def declared_licenses(snapshot: Snapshot) -> tuple[list[str], str | None]:
-    declared = _strings(snapshot.card_data.get("license"))
-    name = snapshot.card_data.get("license_name")
-    name = name if isinstance(name, str) else None
-    if name:
-        declared.append(name)
-    for tag in snapshot.tags:
-        if tag.startswith("license:") and tag.split(":", 1)[1] not in declared:
-            declared.append(tag.split(":", 1)[1])
-    return declared, name
-
-
-def license_inputs(snapshot: Snapshot) -> LicenseInputs:
-    declared, name = declared_licenses(snapshot)
-    inputs = LicenseInputs(declared=declared, license_name=name)
-    for path in license_files(snapshot.files):
-        text = snapshot.texts.get(path)
-        if text is None:
-            inputs.unread.append(path)
-            continue
-        inputs.texts.append(
-            LicenseText(
-                source=path,
-                text=text.text,
-                role=_role(path),
-                url=file_url(snapshot, path),
-                truncated=text.truncated,
-            )
-        )
-    inputs.texts += _card_texts(snapshot)
-    return inputs
-
-
-def _role(path: str) -> str:
-    upper = path.upper()
-    if "USE_POLICY" in upper or "ACCEPTABLE" in upper or "USE-POLICY" in upper:
-        return "aup"
-    if upper.startswith("NOTICE"):
-        return "notice"
-    return "license"
-
-
-def _card_texts(snapshot: Snapshot) -> list[LicenseText]:
-    out = []
-    prompt = snapshot.card_data.get("extra_gated_prompt")
-    if isinstance(prompt, str) and prompt.strip():
-        line = _front_matter_line(snapshot, "extra_gated_prompt")
-        out.append(
-            LicenseText(
-                # Where the README was read, point at its lines; else at the Hub's card data.
-                source="README.md" if line else "model info: extra_gated_prompt",
-                text=prompt[:200_000],
-                role="gated_prompt",
-                first_line=line or 1,
-                url=file_url(snapshot, "README.md"),
-            )
-        )
-    if snapshot.card is not None:
-        section = license_section(snapshot.card.text)
-        if section:
-            text, line = section
-            out.append(
-                LicenseText(
-                    source="README.md",
-                    text=text,
-                    role="card",
-                    first_line=line,
-                    url=file_url(snapshot, "README.md"),
-                )
-            )
-    return out
-
-
-def _front_matter_line(snapshot: Snapshot, key: str) -> int | None:
-    """The README line where a front-matter value starts (the line after `key: |`)."""
-    if snapshot.card is None:
-        return None
-    for number, line in enumerate(snapshot.card.text.split("\n")[:5000], start=1):
-        if line.startswith(f"{key}:"):
-            rest = line.split(":", 1)[1].strip()
-            return number + 1 if rest[:1] in ("|", ">", "") else number
-    return None
-
-
-def license_section(card: str) -> tuple[str, int] | None:
-    """The card's own License section (heading to the next heading of its level or higher)."""
-    _block, body, first = split_front_matter(card)
-    lines = body.split("\n")
-    for i, line in enumerate(lines):
-        m = _HEADING.match(line.strip())
-        if not m or not re.search(r"licen[cs]|terms of use", m.group(2), re.IGNORECASE):
-            continue
-        level = len(m.group(1))
-        end = i + 1
-        while end < len(lines) and end - i < MAX_SECTION_LINES:
-            n = _HEADING.match(lines[end].strip())
-            if n and len(n.group(1)) <= level:
-                break
-            end += 1
-        return "\n".join(lines[i:end]), first + i
-    return None
+def _settle_completeness(report: Report) -> None:
+    report.complete = not any(p.kind in INCOMPLETE_KINDS for p in report.problems)

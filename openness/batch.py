@@ -41,10 +41,19 @@ def run_audits(
 def exit_code(
     reports: list[Report], failed_subjects: int, strict: bool, usage_errors: int = 0
 ) -> ExitCode:
+    """1 when any subject fails the policy; 3 only when none fails and some could not be
+    decided (or, with no policy, some audit is incomplete); --strict makes that 3 a 1."""
     if usage_errors:
         return ExitCode.USAGE
-    if any(r.policy is not None and not r.policy.passed for r in reports):
+    if any(r.policy is not None and r.policy.status == "failed" for r in reports):
         return ExitCode.POLICY_FAILED
-    if failed_subjects or any(not r.complete for r in reports):
+    if failed_subjects or any(undecided(r) for r in reports):
         return ExitCode.POLICY_FAILED if strict else ExitCode.INCOMPLETE
     return ExitCode.OK
+
+
+def undecided(report: Report) -> bool:
+    """With a policy: its outcome depends on what could not be read. Without: incomplete."""
+    if report.policy is None:
+        return not report.complete
+    return report.policy.status == "incomplete"

@@ -326,9 +326,13 @@ def audit(
         if not report.complete:
             kinds = sorted({p.kind for p in report.problems})
             _say(f"{report.subject.repo_id}: audit incomplete ({', '.join(kinds)}); see problems")
-        if report.policy is not None and not report.policy.passed:
-            rules_failed = ", ".join(sorted({v.rule for v in report.policy.violations}))
+        verdict = report.policy
+        if verdict is not None and verdict.status == "failed":
+            rules_failed = ", ".join(sorted({v.rule for v in verdict.violations}))
             _say(f"{report.subject.repo_id}: policy failed ({rules_failed})")
+        elif verdict is not None and verdict.status == "incomplete":
+            rules_open = ", ".join(sorted({v.rule for v in verdict.undecided}))
+            _say(f"{report.subject.repo_id}: policy could not be decided ({rules_open})")
     raise typer.Exit(int(exit_code(document.reports, len(document.errors), strict)))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 from openness.ladder import rung_of
-from openness.report import Evidence, Openness, Step
+from openness.report import Evidence, Openness, Problem, Step
 from openness.sources.github import MAX_REPOS, GitHubClient, RepoCheck, repo_slug
 
 CHECKED = {
@@ -14,8 +14,11 @@ CHECKED = {
 }
 
 
-def deepen(ladder: Openness, client: GitHubClient) -> None:
-    """Check the GitHub links behind rungs 3 and 5 and adjust those steps by what is there."""
+def deepen(ladder: Openness, client: GitHubClient) -> list[Problem]:
+    """Check the GitHub links behind rungs 3 and 5 and adjust those steps by what is there.
+
+    A repository that could not be checked (GitHub unreachable, rate limited) leaves its step
+    as the card showed it and is returned as a problem: the audit asked for is incomplete."""
     urls: list[str] = []
     for rung, (kind, _attr, _label) in CHECKED.items():
         for e in ladder.steps[rung - 1].evidence:
@@ -23,12 +26,21 @@ def deepen(ladder: Openness, client: GitHubClient) -> None:
                 urls.append(e.url)
     urls = urls[:MAX_REPOS]
     if not urls:
-        return
+        return []
     with ThreadPoolExecutor(max_workers=4) as pool:
         checks = {u: c for u, c in zip(urls, pool.map(client.check, urls), strict=True) if c}
     for rung, (kind, attr, label) in CHECKED.items():
         _adjust(ladder.steps[rung - 1], kind, attr, label, checks)
     ladder.rung = rung_of(ladder.steps)
+    return [
+        Problem(
+            kind="github_unreachable",
+            message=f"--deep: GitHub repository {check.slug} could not be checked "
+            f"({check.problem})",
+        )
+        for check in checks.values()
+        if check.exists is None
+    ]
 
 
 def _adjust(step: Step, kind: str, attr: str, label: str, checks: dict[str, RepoCheck]) -> None:

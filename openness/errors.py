@@ -30,7 +30,15 @@ class UsageError(OpennessError):
 
 
 class FetchError(OpennessError):
-    """The subject could not be fetched at all (not found, network, rate limit, offline)."""
+    """The subject could not be fetched at all (not found, network, rate limit, offline).
+
+    The message names the subject ("model org/name: not found …"); `reason` is the same
+    without it, for messages that already name the subject.
+    """
 
     exit_code = ExitCode.INCOMPLETE
     kind = "fetch"
+
+    def __init__(self, message: str, *, kind: str | None = None, reason: str | None = None):
+        super().__init__(message, kind=kind)
+        self.reason = reason or message

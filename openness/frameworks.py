@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from openness.links import Link, link_evidence
+from openness.card import Card
+from openness.links import link_evidence
 from openness.report import Component, Evidence, LicenseAssessment, Openness, Osaid
 from openness.snapshot import Snapshot
 
@@ -50,13 +51,14 @@ def license_open(lic: LicenseAssessment) -> bool | None:
 
 
 def components(
-    snap: Snapshot, lic: LicenseAssessment, ladder: Openness, links: list[Link]
+    snap: Snapshot, card: Card, lic: LicenseAssessment, ladder: Openness
 ) -> list[Component]:
     steps = {s.rung: s for s in ladder.steps}
     model_license = lic.spdx or (lic.identified.id if lic.identified else None)
     is_open = license_open(lic)
-    body = snap.card.text if snap.card else ""
-    card_data = snap.card_data
+    body = card.body
+    card_data = card.data
+    links = card.links
 
     def comp(
         name: str,

@@ -18,12 +18,14 @@ from openness.batch import OnError, run_audits
 from openness.errors import ExitCode, OpennessError, UsageError
 from openness.policy import Policy, evaluate
 from openness.report import (
+    AppliedException,
     LockEntry,
     LockFile,
     PolicyResult,
     ReferenceResult,
     Report,
     ScanDocument,
+    SubjectError,
     Violation,
 )
 from openness.scan import Reference, scan_paths
@@ -32,8 +34,13 @@ LOCK_NAME = "openness.lock"
 
 
 def _result(
-    ref: Reference, report: Report | None, policy: PolicyResult | None, error: str | None = None
+    ref: Reference,
+    report: Report | None,
+    verdict: PolicyResult | None,
+    policy: Policy | None,
+    error: str | None = None,
 ) -> ReferenceResult:
+    """One reference's status: exempted > failed > incomplete > passed."""
     base = {
         "repo_id": ref.repo_id,
         "file": ref.file,
@@ -47,24 +54,50 @@ def _result(
         reason = ref.ignore_reason or "no reason given"
         return ReferenceResult(**base, status="ignored", message=f"exempted in code: {reason}")
     if report is None:
+        # An exception applies to its repo whatever the state of its audit.
+        exc = policy.active_exception(ref.repo_id, base["revision"]) if policy else None
+        if exc is not None:
+            return _exempted(base, exc.record(), [])
         return ReferenceResult(**base, status="incomplete", message=error)
-    if policy is not None and not policy.passed:
-        return ReferenceResult(**base, status="failed", violations=policy.violations)
+    if verdict is not None:
+        if verdict.status == "exempted":
+            return _exempted(base, verdict.exceptions_applied[0], verdict.violations)
+        if verdict.status == "failed":
+            return ReferenceResult(**base, status="failed", violations=verdict.violations)
+        if verdict.status == "incomplete":
+            why = "; ".join(f"{v.rule}: {v.detail}" for v in verdict.undecided)
+            return ReferenceResult(
+                **base,
+                status="incomplete",
+                violations=verdict.undecided,
+                message=f"could not be decided: {why}",
+            )
+        return ReferenceResult(**base, status="passed")
     if not report.complete:
         kinds = sorted({p.kind for p in report.problems})
         return ReferenceResult(
             **base, status="incomplete", message=f"audit incomplete ({', '.join(kinds)})"
         )
-    if policy is not None and policy.exceptions_applied:
-        exc = policy.exceptions_applied[0]
-        return ReferenceResult(
-            **base,
-            status="exempted",
-            exception=exc,
-            violations=policy.violations,
-            message=f"exception approved by {exc.approved_by} until {exc.expires}: {exc.reason}",
-        )
     return ReferenceResult(**base, status="passed")
+
+
+def _exempted(base: dict, exc: AppliedException, violations: list[Violation]) -> ReferenceResult:
+    return ReferenceResult(
+        **base,
+        status="exempted",
+        exception=exc,
+        violations=violations,
+        message=f"exception approved by {exc.approved_by} until {exc.expires}: {exc.reason}",
+    )
+
+
+def _by_subject(
+    subjects: list[tuple[str, str | None]], reports: list[Report], errors: list[SubjectError]
+) -> dict[str, Report]:
+    """Each referenced id's report (the Hub may answer under another case or a new name)."""
+    failed = {e.subject for e in errors}
+    remaining = iter(reports)
+    return {repo_id: next(remaining) for repo_id, _ in subjects if repo_id not in failed}
 
 
 def _subjects(refs: list[Reference]) -> list[tuple[str, str | None]]:
@@ -84,15 +117,15 @@ def scan(
     on_error: OnError | None = None,
 ) -> ScanDocument:
     refs, problems = scan_paths(paths, root)
-    audited = run_audits(_subjects(refs), auditor, policy, on_error)
-    by_repo = {r.subject.repo_id: r for r in audited.reports}
+    subjects = _subjects(refs)
+    audited = run_audits(subjects, auditor, policy, on_error)
+    by_repo = _by_subject(subjects, audited.reports, audited.errors)
     errors = {e.subject: e.message for e in audited.errors}
     results = []
     for ref in refs:
         report = by_repo.get(ref.repo_id)
-        results.append(
-            _result(ref, report, report.policy if report else None, errors.get(ref.repo_id))
-        )
+        verdict = report.policy if report else None
+        results.append(_result(ref, report, verdict, policy, errors.get(ref.repo_id)))
     return ScanDocument(
         policy_source=policy.source if policy else None,
         references=results,
@@ -136,7 +169,7 @@ def scan_locked(
             continue
         report = entry.report if entry else None
         verdict = evaluate(report, policy, today) if report and policy else None
-        results.append(_result(ref, report, verdict))
+        results.append(_result(ref, report, verdict, policy))
     return ScanDocument(
         policy_source=policy.source if policy else None,
         locked=True,

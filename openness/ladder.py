@@ -8,15 +8,15 @@ below it holds.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from openness.links import Link, find_links, host_and_path, link_evidence
+from openness.card import Card
+from openness.datasets import DatasetStatus
+from openness.links import Link, host_and_path, link_evidence
 from openness.report import Evidence, Openness, Step
 from openness.sanitize import one_line
 from openness.snapshot import Snapshot
-from openness.textio import split_front_matter
 
 STEP_NAMES = {
     1: "weights released",
@@ -25,34 +25,24 @@ STEP_NAMES = {
     4: "training data released",
     5: "data-cleaning pipeline released",
 }
-MAX_CARD_LINES = 5000
-
-
-@dataclass
-class DatasetStatus:
-    """What the Hub (or mirror) says about one dataset a model names."""
-
-    repo_id: str
-    status: str  # released | terms_gated | manual_gated | private | missing | error
-    url: str | None
-    source: str  # where the model names it: "README.md: datasets" or "tags"
-    license: str | None = None
-    detail: str = ""
-    links: list[Link] = field(default_factory=list)
 
 
 @dataclass
 class LadderInputs:
     snapshot: Snapshot
-    file_url: Callable[[str], str | None]
+    card: Card
     datasets: list[DatasetStatus] = field(default_factory=list)
-    links: list[Link] | None = None  # the card body's links, when already found
 
+    def file_url(self, path: str) -> str | None:
+        return self.snapshot.file_url(path)
 
-def card_links(snapshot: Snapshot) -> list[Link]:
-    """Links in the card body, with README line numbers; found once per audit."""
-    body, body_line = _card_body(snapshot)
-    return find_links(body, "README.md", body_line) if snapshot.card else []
+    @property
+    def card_unread(self) -> str | None:
+        """Why the card could not be read, when the repo lists one (then the steps that need
+        the card body are unknown, not failed)."""
+        if self.card.unread is None:
+            return None
+        return f"README.md could not be read ({self.card.unread.kind.replace('_', ' ')})"
 
 
 def _words(patterns: list[str]) -> re.Pattern[str]:
@@ -68,9 +58,8 @@ def _step(rung: int, **fields: Any) -> Step:
 
 
 def assess_ladder(inputs: LadderInputs, rules: dict[str, Any]) -> Openness:
-    snap = inputs.snapshot
-    body, body_line = _card_body(snap)
-    links = inputs.links if inputs.links is not None else card_links(snap)
+    card = inputs.card
+    body, body_line, links = card.body, card.body_line, card.links
     depth = _depth(
         body, body_line, rules["technical_report"]["depth"], inputs.file_url("README.md")
     )
@@ -84,6 +73,14 @@ def assess_ladder(inputs: LadderInputs, rules: dict[str, Any]) -> Openness:
     return Openness(rung=rung_of(steps), steps=steps)
 
 
+def _unknown(rung: int, reason: str, evidence: list[Evidence], looked: list[str]) -> Step:
+    """A step whose evidence could not be read: unknown, never "not met"; low confidence,
+    since the evidence that was read does not decide it."""
+    return _step(
+        rung, met=None, confidence="low", evidence=evidence, looked_for=looked, reason=reason
+    )
+
+
 def rung_of(steps: list[Step]) -> int:
     """The highest rung k with steps 1..k all met."""
     rung = 0
@@ -92,13 +89,6 @@ def rung_of(steps: list[Step]) -> int:
             break
         rung = step.rung
     return rung
-
-
-def _card_body(snap: Snapshot) -> tuple[str, int]:
-    if snap.card is None:
-        return "", 1
-    _block, body, line = split_front_matter(snap.card.text)
-    return "\n".join(body.split("\n")[:MAX_CARD_LINES]), line
 
 
 # -- rung 1 ------------------------------------------------------------------------------------
@@ -219,6 +209,17 @@ def _report(
     ]
     has_paper = bool(evidence)
     evidence += depth
+    if inputs.card_unread and not has_paper:
+        return _unknown(2, inputs.card_unread, evidence, looked)
+    if inputs.card_unread:
+        return _step(
+            2,
+            met=True,
+            confidence="low",
+            evidence=evidence,
+            looked_for=looked,
+            reason=f"a paper is tagged; {inputs.card_unread}, so its detail is not checked",
+        )
     if has_paper and len(depth) >= 2:
         return _step(
             2,
@@ -317,7 +318,7 @@ def classify_code_link(link: Link, spec: dict[str, Any], base_model: bool = True
 def _training_code(
     inputs: LadderInputs, spec: dict[str, Any], links: list[Link], depth: list[Evidence]
 ) -> Step:
-    is_base = not inputs.snapshot.card_data.get("base_model")
+    is_base = not inputs.card.base_models
     training, other = [], []
     for link in links:
         kind = classify_code_link(link, spec, base_model=is_base)
@@ -331,6 +332,8 @@ def _training_code(
         "training framework, or the model's original code release",
         "the data mixture: proportions in the card, or named datasets",
     ]
+    if inputs.card_unread:
+        return _unknown(3, inputs.card_unread, [], looked)
     evidence = [link_evidence("training_code", link) for link in training[:6]]
     mixture = [e for e in depth if e.kind == "card_mixture"]
     named_data = [d for d in inputs.datasets if d.status != "missing"]
@@ -387,6 +390,10 @@ def _training_data(inputs: LadderInputs, spec: dict[str, Any], body: str, body_l
         "a data-mixture table in the card whose every source is a released dataset",
     ]
     if not inputs.datasets:
+        if inputs.card_unread:
+            return _unknown(
+                4, f"no dataset is named in the card data; {inputs.card_unread}", [], looked
+            )
         return _step(
             4,
             met=False,
@@ -406,16 +413,23 @@ def _training_data(inputs: LadderInputs, spec: dict[str, Any], body: str, body_l
         evidence.append(Evidence(kind=kind, detail=detail, source=d.source, url=d.url))
         if d.status not in ("released", "terms_gated"):
             blocking.append(d)
-    if blocking:
-        names = ", ".join(f"{d.repo_id} ({d.status.replace('_', ' ')})" for d in blocking)
-        met = False if all(d.status != "error" for d in blocking) else None
+    decided = [d for d in blocking if d.status != "error"]
+    if decided:
+        names = ", ".join(f"{d.repo_id} ({d.status.replace('_', ' ')})" for d in decided)
         return _step(
             4,
-            met=met,
+            met=False,
             confidence="high",
             evidence=evidence,
             looked_for=looked,
             reason=f"not all named training data is released: {names}",
+        )
+    if blocking:
+        names = ", ".join(f"{d.repo_id} ({d.detail or 'could not be read'})" for d in blocking)
+        return _unknown(4, f"could not check {names}", evidence, looked)
+    if inputs.card_unread:
+        return _unknown(
+            4, f"the card's data mixture is not checked: {inputs.card_unread}", evidence, looked
         )
     unnamed = _unnamed_mixture_rows(body, body_line, spec, inputs.datasets)
     if unnamed:
@@ -546,6 +560,13 @@ def _pipeline(inputs: LadderInputs, spec: dict[str, Any], links: list[Link]) -> 
     ]
     found = own + [link for found in per_dataset.values() for link in found]
     evidence = [link_evidence("pipeline_code", link) for link in found[:6]]
+    unread = [d.repo_id for d in inputs.datasets if d.repo_id in per_dataset and not d.card_read]
+    if not own and inputs.card_unread:
+        return _unknown(5, inputs.card_unread, evidence, looked)
+    if not own and any(not per_dataset[d] for d in unread):
+        return _unknown(
+            5, f"the card of {', '.join(unread[:5])} could not be read", evidence, looked
+        )
     if not found:
         return _step(
             5,

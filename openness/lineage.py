@@ -1,4 +1,9 @@
-"""Lineage: fine-tunes, adapters, quantised re-uploads and merges, followed to their root.
+"""Lineage: fine-tunes, adapters, quantised re-uploads and merges, followed to their roots.
+
+Pure functions over what was read; the walk itself (which needs the network) is driven by the
+auditor. A base link is read from, in order: the card's `base_model` and the Hub's
+`base_model:` tags, an adapter's `adapter_config.json` (`base_model_name_or_path`), and, where
+the card says nothing, a re-upload's name (`Llama-2-7b-hf-GGUF` names `Llama-2-7b-hf`).
 
 A derivative that adds no training of its own (a quantised or converted re-upload) is judged
 from its base for the rungs that describe training; a derivative that does its own training
@@ -7,8 +12,11 @@ from its base for the rungs that describe training; a derivative that does its o
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import dataclass
 
+from openness.card import Card, Named
 from openness.ladder import rung_of
 from openness.report import (
     BaseLink,
@@ -22,68 +30,137 @@ from openness.report import (
 from openness.snapshot import Snapshot
 
 MAX_DEPTH = 6
+MAX_BASES = 12
 RELATIONS = ("quantized", "adapter", "finetune", "merge")
 REUPLOAD_FILES = re.compile(
     r"\.(gguf|ggml)$|(^|/)(awq|gptq|exl2)[^/]*|-(gguf|awq|gptq)\b", re.IGNORECASE
 )
+# A re-upload's name: the base's name plus a format suffix ("-GGUF", "-GPTQ-4bit", "_awq").
+_REUPLOAD_SUFFIX = re.compile(
+    r"[-_.](?:gguf|ggml|gptq|awq|exl2|mlx|onnx)(?:[-_.][\w.]*)?$", re.IGNORECASE
+)
+# A GGUF file's quantisation tail: "llama-2-7b-hf.Q4_K_M.gguf" names "llama-2-7b-hf".
+_QUANT_FILE = re.compile(
+    r"^(?P<name>[^/]+?)[-_.](?:i?q\d[\w]*|f16|f32|bf16|fp16)\.(?:gguf|ggml)$", re.IGNORECASE
+)
+_REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}$")
 # Rungs that describe how the model was made, which a re-upload cannot change.
 INHERITABLE = (2, 3, 4, 5)
 
 
-def base_models(snapshot: Snapshot) -> list[str]:
-    """Base repo ids from the card's base_model (str or list) and the Hub's base_model tags."""
-    raw = snapshot.card_data.get("base_model")
-    names = (
-        [raw]
-        if isinstance(raw, str)
-        else [x for x in raw if isinstance(x, str)]
-        if isinstance(raw, list)
-        else []
-    )
-    for tag in snapshot.tags:
-        if tag.startswith("base_model:"):
-            parts = tag.split(":")
-            names.append(parts[-1])
-    seen: list[str] = []
-    for name in names:
-        name = name.strip()
-        if name and name not in seen and name != snapshot.repo_id:
-            seen.append(name)
-    return seen
+@dataclass(frozen=True)
+class BaseRef:
+    """One base named by a repo, with where the link was read."""
+
+    repo_id: str
+    source: str
+    inferred: bool = False  # found by name, not declared: a weaker link
 
 
-def relation(snapshot: Snapshot) -> str | None:
-    declared = snapshot.card_data.get("base_model_relation")
-    if isinstance(declared, str) and declared in RELATIONS:
-        return declared
-    for tag in snapshot.tags:
-        parts = tag.split(":")
-        if len(parts) >= 3 and parts[0] == "base_model" and parts[1] in RELATIONS:
-            return parts[1]
-    if not base_models(snapshot):
+def declared_bases(snapshot: Snapshot, card: Card) -> list[BaseRef]:
+    """Bases the repo declares: card and tags, then an adapter's config."""
+    refs = [BaseRef(n.id, n.source) for n in card.base_models if n.id != snapshot.repo_id]
+    adapter = adapter_base(snapshot)
+    if adapter and adapter.id not in {r.repo_id for r in refs} and adapter.id != snapshot.repo_id:
+        refs.append(BaseRef(adapter.id, adapter.source))
+    return refs
+
+
+def adapter_base(snapshot: Snapshot) -> Named | None:
+    """`base_model_name_or_path` of a PEFT adapter's config, when it is a Hub repo id."""
+    config = snapshot.texts.get("adapter_config.json")
+    if config is None:
         return None
-    if any(REUPLOAD_FILES.search(f) for f in snapshot.files) or REUPLOAD_FILES.search(
-        snapshot.repo_id
-    ):
+    try:
+        data = json.loads(config.text)
+    except ValueError:
+        return None
+    value = data.get("base_model_name_or_path") if isinstance(data, dict) else None
+    if isinstance(value, str) and _REPO_ID.match(value.strip()):
+        return Named(value.strip(), "adapter_config.json: base_model_name_or_path")
+    return None
+
+
+def is_reupload(snapshot: Snapshot) -> bool:
+    return any(REUPLOAD_FILES.search(f) for f in snapshot.files) or bool(
+        REUPLOAD_FILES.search(snapshot.repo_id)
+    )
+
+
+def reupload_names(snapshot: Snapshot) -> list[tuple[str, str]]:
+    """Names a re-upload gives its base: (name, where the name was read)."""
+    if not is_reupload(snapshot):
+        return []
+    out: list[tuple[str, str]] = []
+    own = snapshot.repo_id.split("/")[-1]
+    stripped = _REUPLOAD_SUFFIX.sub("", own)
+    if stripped and stripped != own:
+        out.append((stripped, f"repo name {own}"))
+    for path in snapshot.files:
+        m = _QUANT_FILE.match(path)
+        if m and m.group("name").lower() not in {n.lower() for n, _ in out}:
+            out.append((m.group("name"), f"file name {path}"))
+    return out[:3]
+
+
+def pick_by_name(name: str, candidates: list[tuple[str, int]], own_id: str) -> str | None:
+    """The repo whose name is `name` (case-insensitive), not itself a re-upload, most
+    downloaded first. `candidates` are (repo id, downloads) from a Hub search."""
+    matches = [
+        (downloads, repo_id)
+        for repo_id, downloads in candidates
+        if repo_id.split("/")[-1].lower() == name.lower()
+        and repo_id != own_id
+        and not REUPLOAD_FILES.search(repo_id)
+    ]
+    return max(matches)[1] if matches else None
+
+
+def relation(snapshot: Snapshot, card: Card, bases: list[BaseRef]) -> str | None:
+    """How the repo relates to its bases: declared, else read from its files."""
+    declared = card.base_relation
+    if declared in RELATIONS:
+        return declared
+    if not bases:
+        return None
+    if is_reupload(snapshot):
         return "quantized"
-    if any(f.startswith("adapter_") or "/adapter_" in f for f in snapshot.files):
+    if "adapter_config.json" in snapshot.files or any(
+        f.startswith("adapter_") or "/adapter_" in f for f in snapshot.files
+    ):
         return "adapter"
+    if len(bases) > 1:
+        return "merge"
     return "finetune"
 
 
-def base_link(report: Report, relation_to_child: str | None) -> BaseLink:
+def base_link(report: Report, ref: BaseRef, child: str, relation_to_child: str | None) -> BaseLink:
     lic = report.license
     return BaseLink(
         repo_id=report.subject.repo_id,
         revision=report.subject.revision,
         relation=relation_to_child,
-        license=_license_name(lic),
+        license=license_name(lic),
         osd_compliant=lic.osd_compliant,
         rung=report.openness.rung,
+        child=child,
+        source=ref.source,
+        inferred=ref.inferred,
     )
 
 
-def _license_name(lic: LicenseAssessment) -> str | None:
+def unreadable_link(ref: BaseRef, child: str, relation_to_child: str | None, why: str) -> BaseLink:
+    return BaseLink(
+        repo_id=ref.repo_id,
+        relation=relation_to_child,
+        child=child,
+        source=ref.source,
+        inferred=ref.inferred,
+        error=why,
+    )
+
+
+def license_name(lic: LicenseAssessment) -> str | None:
     if lic.identified:
         return lic.identified.id
     return lic.spdx or (lic.declared[0] if lic.declared else None)
@@ -93,7 +170,7 @@ _RANK = {True: 2, None: 1, False: 0}
 
 
 def license_conflicts(child: Report, bases: list[Report]) -> list[LicenseConflict]:
-    """A derivative declared under terms more permissive than its base's is a conflict."""
+    """A derivative declared under terms more permissive than a base's is a conflict."""
     out = []
     mine = child.license
     for base in bases:
@@ -107,11 +184,11 @@ def license_conflicts(child: Report, bases: list[Report]) -> list[LicenseConflic
             out.append(
                 LicenseConflict(
                     derivative=child.subject.repo_id,
-                    derivative_license=_license_name(mine),
+                    derivative_license=license_name(mine),
                     base=base.subject.repo_id,
-                    base_license=_license_name(theirs),
-                    message=f"{child.subject.repo_id} is declared {_license_name(mine)!s}, but its "
-                    f"base {base.subject.repo_id} is under {_license_name(theirs)!s}, whose terms "
+                    base_license=license_name(theirs),
+                    message=f"{child.subject.repo_id} is declared {license_name(mine)!s}, but its "
+                    f"base {base.subject.repo_id} is under {license_name(theirs)!s}, whose terms "
                     f"({', '.join(kinds) or 'restrictions'}) bind derivatives",
                 )
             )

@@ -14,7 +14,15 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from openness.errors import UsageError
-from openness.report import AppliedException, PolicyResult, Report, Violation
+from openness.license.effective import binding
+from openness.report import (
+    AppliedException,
+    BindingLicense,
+    EffectiveTerms,
+    PolicyResult,
+    Report,
+    Violation,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -32,8 +40,11 @@ class PolicyException(BaseModel):
     expires: dt.date
 
     def applies_to(self, report: Report) -> bool:
-        same_repo = self.repo == report.subject.repo_id
-        return same_repo and self.revision in (None, report.subject.revision)
+        return self.matches(report.subject.repo_id, report.subject.revision)
+
+    def matches(self, repo_id: str, revision: str | None) -> bool:
+        # Hub repo ids are case-insensitive: Meta-Llama/... is meta-llama/...
+        return self.repo.lower() == repo_id.lower() and self.revision in (None, revision)
 
     def record(self) -> AppliedException:
         return AppliedException(
@@ -62,6 +73,16 @@ class Policy(BaseModel):
     @classmethod
     def _lower(cls, value: list[str]) -> list[str]:
         return [v.strip().lower() for v in value]
+
+    def active_exception(
+        self, repo_id: str, revision: str | None, today: dt.date | None = None
+    ) -> PolicyException | None:
+        """The unexpired exception for a repo, if any."""
+        today = today or dt.date.today()
+        return next(
+            (e for e in self.exceptions if e.matches(repo_id, revision) and e.expires >= today),
+            None,
+        )
 
     @property
     def empty(self) -> bool:
@@ -140,105 +161,171 @@ def load_policy(
 
 
 def evaluate(report: Report, policy: Policy, today: dt.date | None = None) -> PolicyResult:
+    """Judge a report: exempted > failed > incomplete > passed."""
     today = today or dt.date.today()
-    violations = _violations(report, policy)
-    result = PolicyResult(source=policy.source, passed=not violations, violations=violations)
+    verdicts = _verdicts(report, policy)
+    violations = [v for decided, v in verdicts if decided]
+    undecided = [v for decided, v in verdicts if not decided]
+    status = "failed" if violations else ("incomplete" if undecided else "passed")
+    result = PolicyResult(
+        source=policy.source,
+        passed=status == "passed",
+        status=status,  # type: ignore[arg-type]
+        violations=violations,
+        undecided=undecided,
+    )
     for exc in policy.exceptions:
         if not exc.applies_to(report):
             continue
         if exc.expires < today:
             result.exceptions_expired.append(exc.record())
-            for v in result.violations:
+            for v in [*result.violations, *result.undecided]:
                 v.detail += (
                     f" (the exception approved by {exc.approved_by} expired on "
                     f"{exc.expires.isoformat()})"
                 )
-        elif violations:
+        elif not result.exceptions_applied:
             result.exceptions_applied.append(exc.record())
+            result.status = "exempted"
             result.passed = True
     return result
 
 
-def _violations(report: Report, policy: Policy) -> list[Violation]:
-    lic, out = report.license, []
+Verdict = tuple[bool, Violation]  # (decided, violation): undecided when data was missing
+
+
+def _verdicts(report: Report, policy: Policy) -> list[Verdict]:
+    terms = effective(report)
+    out: list[Verdict] = []
     if policy.min_rung is not None and report.openness.rung < policy.min_rung:
-        blocker = next((s for s in report.openness.steps if s.met is not True), None)
-        why = f"; rung {blocker.rung}: {blocker.reason}" if blocker and blocker.reason else ""
-        out.append(
-            Violation(
-                rule="min-rung",
-                detail=f"openness rung {report.openness.rung} is "
-                f"below the required {policy.min_rung}{why}",
-            )
-        )
-    if policy.require_osd and lic.osd_compliant is not True:
-        out.append(Violation(rule="require-osd", detail=_osd_detail(report)))
-    elif policy.require_osd:
-        # A derivative is bound by its base's terms whatever it declares for itself.
-        for base in report.lineage.base_chain:
-            if base.osd_compliant is not True:
-                state = (
-                    "fails the OSD" if base.osd_compliant is False else "is of unknown OSD status"
-                )
-                out.append(
-                    Violation(
-                        rule="require-osd",
-                        detail=f"base model {base.repo_id} is "
-                        f"under {base.license}, which {state}; its terms bind "
-                        "this derivative",
-                    )
-                )
-                break
-    if policy.require_osi_approved and lic.osi_approved is not True:
-        state = "unknown" if lic.osi_approved is None else "not OSI-approved"
-        out.append(
-            Violation(rule="require-osi-approved", detail=f"license {_name(report)} is {state}")
-        )
+        out.append(_min_rung(report, policy.min_rung))
+    if policy.require_osd and terms.osd_compliant is not True:
+        out.append(_require_osd(report, terms))
+    if policy.require_osi_approved:
+        out += _require_osi(terms)
     for kind in policy.deny_clauses:
-        for clause in [c for c in lic.clauses if c.kind == kind][:1]:
-            where = clause.source + (f":{clause.line}" if clause.line else "")
-            out.append(Violation(rule="deny-clauses", detail=f"{kind} found in {where}"))
-    ids = _license_ids(report)
-    if policy.allow_licenses and not ids & set(policy.allow_licenses):
-        out.append(
-            Violation(
-                rule="allow-licenses", detail=f"license {_name(report)} is not in the allowed list"
-            )
-        )
-    denied = sorted(ids & set(policy.deny_licenses))
-    if denied:
-        out.append(Violation(rule="deny-licenses", detail=f"license {denied[0]} is denied"))
+        out += _deny_clause(report, terms, kind)
+    if policy.allow_licenses:
+        out += _allow_licenses(report, terms, set(policy.allow_licenses))
+    if policy.deny_licenses:
+        out += _deny_licenses(report, terms, set(policy.deny_licenses))
     if not policy.allow_gated and report.subject.gated:
         out.append(
-            Violation(rule="allow-gated", detail=f"access is gated ({report.subject.gated})")
+            (
+                True,
+                Violation(rule="allow-gated", detail=f"access is gated ({report.subject.gated})"),
+            )
         )
     return out
 
 
-def _osd_detail(report: Report) -> str:
-    lic = report.license
-    if lic.osd_compliant is None:
-        return f"OSD compliance of {_name(report)} is unknown: {lic.osd_reason}"
-    parts = []
-    for crit in [c for c in lic.osd if c.status == "fail"][:3]:
-        parts.append(f"OSD {crit.criterion} ({crit.title}) by {', '.join(crit.clauses)}")
-    return f"license {_name(report)} fails the OSD: " + "; ".join(parts)
-
-
-def _name(report: Report) -> str:
-    lic = report.license
-    return (
-        (lic.identified.id if lic.identified else None)
-        or lic.spdx
-        or (lic.declared[0] if lic.declared else "(none)")
+def effective(report: Report) -> EffectiveTerms:
+    """The terms that bind: the audit's effective terms, or the repo's own license alone."""
+    if report.license.effective is not None:
+        return report.license.effective
+    own = binding(report.license, report.subject.repo_id, "own", [])
+    missing = [] if report.license.decided else [", ".join(report.license.unread)]
+    return EffectiveTerms(
+        licenses=[own],
+        osd_compliant=own.osd_compliant,
+        reason=report.license.osd_reason or "",
+        missing=missing,
     )
 
 
-def _license_ids(report: Report) -> set[str]:
-    lic = report.license
-    ids = {d.lower() for d in lic.declared}
-    if lic.identified:
-        ids.add(lic.identified.id.lower())
-    if lic.spdx:
-        ids.add(lic.spdx.lower())
+def _min_rung(report: Report, wanted: int) -> Verdict:
+    rung = report.openness.rung
+    blocker = next((s for s in report.openness.steps if s.met is not True), None)
+    detail = f"openness rung {rung} is below the required {wanted}"
+    if blocker is not None and blocker.met is None:
+        detail += f", and rung {blocker.rung} is unknown: {blocker.reason}"
+        return False, Violation(rule="min-rung", detail=detail)
+    if blocker is not None and blocker.reason:
+        detail += f"; rung {blocker.rung}: {blocker.reason}"
+    return True, Violation(rule="min-rung", detail=detail)
+
+
+def _require_osd(report: Report, terms: EffectiveTerms) -> Verdict:
+    if terms.osd_compliant is False:
+        failing = [b for b in terms.licenses if b.osd_compliant is False]
+        detail = "; ".join(_fails(b, report) for b in failing)
+        return True, Violation(rule="require-osd", detail=detail)
+    detail = f"OSD compliance is unknown: {terms.reason}"
+    if terms.missing:
+        detail += f" (not read: {'; '.join(terms.missing)})"
+    return not terms.missing, Violation(rule="require-osd", detail=detail)
+
+
+def _fails(b: BindingLicense, report: Report) -> str:
+    whose = "" if b.relation == "own" else f" (bound through base {b.from_})"
+    criteria = "; ".join(
+        f"OSD {c.criterion} ({c.title}) by {', '.join(c.clauses)}" for c in b.osd_failing[:4]
+    )
+    return f"license {b.id}{whose} fails the OSD: {criteria or b.reason}"
+
+
+def _require_osi(terms: EffectiveTerms) -> list[Verdict]:
+    out: list[Verdict] = []
+    for b in terms.licenses:
+        if b.osi_approved is True:
+            continue
+        whose = "" if b.relation == "own" else f" (bound through base {b.from_})"
+        state = "not OSI-approved" if b.osi_approved is False else "of unknown OSI status"
+        decided = b.osi_approved is False or not terms.missing
+        out.append(
+            (
+                decided,
+                Violation(
+                    rule="require-osi-approved",
+                    detail=f"license {b.id or '(unknown)'}{whose} is {state}",
+                ),
+            )
+        )
+    return sorted(out, key=lambda v: not v[0])[:1]  # one violation, a decided one first
+
+
+def _deny_clause(report: Report, terms: EffectiveTerms, kind: str) -> list[Verdict]:
+    own = next((c for c in report.license.clauses if c.kind == kind), None)
+    if own is not None:
+        where = own.source + (f":{own.line}" if own.line else "")
+        return [(True, Violation(rule="deny-clauses", detail=f"{kind} found in {where}"))]
+    for b in terms.licenses[1:]:
+        if kind in b.clauses:
+            detail = f"{kind} found in {b.id}, the license of base {b.from_}, which binds this repo"
+            return [(True, Violation(rule="deny-clauses", detail=detail))]
+    if terms.missing and any(b.id is None or b.osd_compliant is None for b in terms.licenses):
+        detail = f"{kind}: not found in what was read; not read: {'; '.join(terms.missing)}"
+        return [(False, Violation(rule="deny-clauses", detail=detail))]
+    return []
+
+
+def _ids(b: BindingLicense, report: Report) -> set[str]:
+    ids = {x.lower() for x in (b.id, b.spdx) if x}
+    if b.relation == "own":
+        ids |= {d.lower() for d in report.license.declared}
     return ids
+
+
+def _allow_licenses(report: Report, terms: EffectiveTerms, allowed: set[str]) -> list[Verdict]:
+    for b in terms.licenses:
+        if _ids(b, report) & allowed:
+            continue
+        whose = "" if b.relation == "own" else f" (bound through base {b.from_})"
+        decided = bool(b.id) or not terms.missing
+        detail = f"license {b.id or '(unknown)'}{whose} is not in the allowed list"
+        return [(decided, Violation(rule="allow-licenses", detail=detail))]
+    return []
+
+
+def _deny_licenses(report: Report, terms: EffectiveTerms, denied: set[str]) -> list[Verdict]:
+    for b in terms.licenses:
+        hit = sorted(_ids(b, report) & denied)
+        if hit:
+            whose = "" if b.relation == "own" else f" (bound through base {b.from_})"
+            return [
+                (True, Violation(rule="deny-licenses", detail=f"license {hit[0]}{whose} is denied"))
+            ]
+    if terms.missing and any(not b.id for b in terms.licenses):
+        detail = f"a license could not be identified; not read: {'; '.join(terms.missing)}"
+        return [(False, Violation(rule="deny-licenses", detail=detail))]
+    return []

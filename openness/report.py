@@ -107,6 +107,50 @@ class Document(_Model):
     truncated: bool = False
 
 
+class BindingLicense(_Model):
+    """One license that binds a user of the repo: its own, or one up its base chain."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True)
+
+    id: str | None = Field(description="Catalog id, SPDX id or declared id; null when unknown.")
+    name: str | None = None
+    from_: str = Field(alias="from", description="The repo whose license this is.")
+    relation: str = Field(
+        description="'own', or how the audited repo derives from that base: finetune, "
+        "adapter, quantized, merge (the relation of the link that reaches it)."
+    )
+    osd_compliant: bool | None = None
+    osi_approved: bool | None = None
+    spdx: str | None = None
+    clauses: list[str] = Field(
+        default_factory=list, description="Clause kinds found in that license (and its AUP)."
+    )
+    osd_failing: list[OsdCriterion] = Field(
+        default_factory=list, description="The OSD criteria its clauses break, with the clauses."
+    )
+    via: list[str] = Field(
+        default_factory=list, description="Repos between the audited repo and this base."
+    )
+    reason: str | None = Field(None, description="Why the verdict is what it is, or unknown.")
+
+
+class EffectiveTerms(_Model):
+    """The terms that bind a user: the repo's own license plus every base's license."""
+
+    licenses: list[BindingLicense] = Field(default_factory=list)
+    osd_compliant: bool | None = Field(
+        None,
+        description="false if any binding license fails the OSD; null if any is unknown and "
+        "none fails; true only when every one is known to pass.",
+    )
+    reason: str = ""
+    missing: list[str] = Field(
+        default_factory=list,
+        description="What could not be read and could change the verdict (unread license "
+        "files, unreadable bases). Empty when the verdict is decided.",
+    )
+
+
 class LicenseAssessment(_Model):
     declared: list[str] = Field(default_factory=list)
     identified: Identified | None = None
@@ -121,6 +165,25 @@ class LicenseAssessment(_Model):
     findings: list[Finding] = Field(default_factory=list)
     use_policy: UsePolicy | None = Field(
         None, description="The acceptable use policy the identified license incorporates."
+    )
+    basis: list[str] = Field(
+        default_factory=list,
+        description="What the identification and verdict rest on: license files read, or, when "
+        "they could not be read, the declared id, license_name/license_link, a card line, the "
+        "gated prompt, with the catalog.",
+    )
+    unread: list[str] = Field(
+        default_factory=list, description="License files listed in the repo that could not be read."
+    )
+    decided: bool = Field(
+        True,
+        description="False when the verdict could change if the unread files were read "
+        "(a pass is never decided on unread files; a failure found elsewhere is).",
+    )
+    effective: EffectiveTerms | None = Field(
+        None,
+        description="The terms that actually bind (own + bases). Set by audits; "
+        "osd_compliant above keeps meaning the repo's own license.",
     )
 
 
@@ -176,10 +239,18 @@ class Openness(_Model):
 class BaseLink(_Model):
     repo_id: str
     revision: str | None = None
-    relation: str | None = None
+    relation: str | None = Field(None, description="How `child` derives from this base.")
     license: str | None = None
     osd_compliant: bool | None = None
     rung: int | None = None
+    child: str | None = Field(None, description="The repo that names this base.")
+    source: str | None = Field(
+        None,
+        description="Where the link was read: 'README.md:5' (base_model), 'model info: tags', "
+        "'adapter_config.json: base_model_name_or_path', or a re-upload's name.",
+    )
+    inferred: bool = Field(False, description="Found by a re-upload's name, not declared.")
+    error: str | None = Field(None, description="Why the base could not be read.")
 
 
 class LicenseConflict(_Model):
@@ -220,8 +291,18 @@ class AppliedException(_Model):
 
 class PolicyResult(_Model):
     source: str = Field(description="Where the policy came from: a file, or 'flags'.")
-    passed: bool
+    passed: bool = Field(description="True when the status is passed or exempted.")
+    status: Literal["passed", "failed", "exempted", "incomplete"] = Field(
+        "passed",
+        description="exempted > failed > incomplete > passed: an unexpired exception applies "
+        "whatever the audit found; a known failure is a failure even when some files were "
+        "unreadable; incomplete only when what is missing could change the outcome.",
+    )
     violations: list[Violation] = Field(default_factory=list)
+    undecided: list[Violation] = Field(
+        default_factory=list,
+        description="Rules whose outcome depends on what could not be read.",
+    )
     exceptions_applied: list[AppliedException] = Field(default_factory=list)
     exceptions_expired: list[AppliedException] = Field(default_factory=list)
 

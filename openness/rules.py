@@ -68,6 +68,7 @@ class CatalogLicense:
     aliases: tuple[str, ...] = ()
     version: str | None = None
     url: str | None = None
+    urls: tuple[str, ...] = ()  # other pages that publish this license (for license_link)
     aup: str | None = None
     osd_review: dict[str, Any] | None = None
     clauses: tuple[CatalogClause, ...] = ()
@@ -162,6 +163,7 @@ def _licenses(data: dict[str, Any]) -> dict[str, CatalogLicense]:
             aliases=tuple(spec.get("aliases", [])),
             version=_str(spec.get("version")),
             url=spec.get("url"),
+            urls=tuple(str(u) for u in spec.get("urls", [])),
             aup=spec.get("aup"),
             osd_review=spec.get("osd_review"),
             titles=tuple(str(t) for t in spec.get("titles", [])),

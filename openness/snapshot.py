@@ -40,15 +40,9 @@ class Snapshot(BaseModel):
     gated: Literal["auto", "manual"] | bool | None = None
     private: bool | None = None
     info: dict[str, Any] = Field(default_factory=dict)
-    card_data: dict[str, Any] = Field(default_factory=dict)
-    card_body_line: int = 1
     files: list[str] = Field(default_factory=list)
     texts: dict[str, TextFile] = Field(default_factory=dict)
     problems: list[Problem] = Field(default_factory=list)
-
-    @property
-    def card(self) -> TextFile | None:
-        return self.texts.get("README.md")
 
     @property
     def tags(self) -> list[str]:
@@ -56,8 +50,15 @@ class Snapshot(BaseModel):
         return [t for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
 
     def file_url(self, path: str) -> str | None:
+        """A URL a person can open for a repo file: the Hub's blob page, else where it was read."""
+        if self.source == "hub" and self.url:
+            return f"{self.url}/blob/{self.revision or 'main'}/{path}"
         text = self.texts.get(path)
-        return text.url if text else None
+        if text is not None and text.url:
+            return text.url
+        if self.url and "://" in self.url:
+            return f"{self.url.rstrip('/')}/{path}"
+        return None
 
 
 def license_files(files: list[str]) -> list[str]:
@@ -76,6 +77,11 @@ def license_files(files: list[str]) -> list[str]:
     return sorted(chosen)[:MAX_LICENSE_FILES]
 
 
+# Small metadata files read for lineage: an adapter names its base in its config.
+METADATA_FILES = ("adapter_config.json",)
+
+
 def files_to_read(files: list[str]) -> list[str]:
     readme = ["README.md"] if "README.md" in files else []
-    return readme + license_files(files)
+    metadata = [f for f in METADATA_FILES if f in files]
+    return readme + license_files(files) + metadata

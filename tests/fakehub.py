@@ -62,6 +62,7 @@ _RESOLVE = re.compile(
     r"^/(?:(?P<kind>datasets|spaces)/)?(?P<repo>[^/]+(?:/[^/]+)?)"
     r"/resolve/(?P<rev>[^/]+)/(?P<file>.+)$"
 )
+_LIST = re.compile(r"^/api/(?P<kind>models|datasets)/?$")
 _RANGE = re.compile(r"^bytes=(\d+)-(\d*)$")
 
 
@@ -433,6 +434,9 @@ class _Router:
     def route(self) -> Reply:
         if self.call.method not in {"GET", "HEAD"}:
             return _error(404, NOT_FOUND_PAGE)
+        listing = _LIST.match(self.call.path)
+        if listing:
+            return self._list(_KINDS[listing["kind"]])
         api = _API.match(self.call.path)
         if api:
             return self._api(api)
@@ -487,6 +491,51 @@ class _Router:
         if op == "auth-check" and not rest:
             return self._auth_check(repo)
         return _error(404, NOT_FOUND_PAGE)
+
+    def _list(self, kind: str) -> Reply:
+        """`GET /api/models?search=&author=&sort=&direction=&limit=&expand=`, paged by cursor."""
+        q = self.call.query
+        search = q.get("search", [""])[-1].lower()
+        author = q.get("author", [""])[-1]
+        repos = []
+        for folder in self.hub._all_repo_dirs(kind):
+            info = json.loads((folder / "info.json").read_text(encoding="utf-8"))
+            top = folder.parent.name == f"{kind}s"
+            repo_id = info.get("id") or (
+                folder.name if top else f"{folder.parent.name}/{folder.name}"
+            )
+            if info.get("_fakehub", {}).get("moved_to") or info.get("_redirect_to"):
+                continue  # a rename pointer is not a repo of its own
+            if info.get("private") and not self.hub.is_granted(self.call):
+                continue
+            if search and search not in repo_id.lower():
+                continue
+            if author and not repo_id.startswith(f"{author}/"):
+                continue
+            repos.append({**_public_info({**info, "id": repo_id})})
+        key = q.get("sort", [""])[-1]
+        if key:
+            descending = q.get("direction", ["-1"])[-1] != "1"
+            repos.sort(key=lambda r: (r.get(key) is not None, r.get(key) or 0), reverse=descending)
+        expand = self.call.expand()
+        if expand:
+            unknown = [k for k in expand if k not in EXPAND_KEYS[kind]]
+            if unknown:
+                return _error(400, f'"expand" contains unknown properties: {", ".join(unknown)}')
+            repos = [{k: v for k, v in r.items() if k in {"_id", "id", *expand}} for r in repos]
+        else:
+            repos = [{k: v for k, v in r.items() if k != "siblings"} for r in repos]
+        limit = q.get("limit", [str(self.hub.page_size)])[-1]
+        size = min(int(limit) if limit.isdigit() else self.hub.page_size, self.hub.page_size)
+        cursor = q.get("cursor", ["0"])[-1]
+        start = int(cursor) if cursor.isdigit() else 0
+        headers: dict[str, str] = {}
+        if start + size < len(repos):
+            query = {**q, "cursor": [str(start + size)]}
+            headers["Link"] = (
+                f'<{self.hub.url}{self.call.path}?{urlencode(query, doseq=True)}>; rel="next"'
+            )
+        return _json_reply(200, repos[start : start + size], headers)
 
     def _info(self, repo: Repo) -> Reply:
         info = _public_info(repo.info)

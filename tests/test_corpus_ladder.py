@@ -54,7 +54,7 @@ def test_steps_agree_with_hand_judgment_or_a_recorded_disagreement(corpus_report
                 unexpected.append((repo_id, step["rung"], want, step["met"], step["reason"]))
     assert not unexpected, unexpected
     assert not resolved, f"now agree; drop them from ladder_disagreements.yaml: {resolved}"
-    assert agree >= 156  # of 165 steps
+    assert agree >= 155  # of 165 steps (StableLM 5 is unknown: a corpus dataset card is absent)
 
 
 def test_met_steps_carry_evidence_with_source_and_url(corpus_reports):

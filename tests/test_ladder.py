@@ -79,13 +79,45 @@ def test_finetune_keeps_its_own_training_verdicts():
 def test_private_manual_gated_and_missing_datasets_block_rung_4(mirror, hub_env):
     report = _audit("openness-fixtures/closed-data-3b", env=hub_env, mirror=mirror)
     data = _step(report, 4)
-    assert data["met"] is False
+    assert data["met"] is False and data["confidence"] == "high"
     kinds = {e["kind"] for e in data["evidence"]}
-    # The Hub answers a private repo as it answers a missing one; a mirror can tell them apart.
-    assert {"dataset_manual_gated", "dataset_missing"} <= kinds
-    assert "dataset_private" in kinds or not mirror
-    assert "private-corpus" in data["reason"] and "does-not-exist" in data["reason"]
+    assert "dataset_manual_gated" in kinds
+    # The Hub answers a private repo as it answers a missing one; a mirror can tell them apart,
+    # but a mirror is a partial copy: a dataset it lacks is unknown, never "does not exist".
+    if mirror:
+        assert "dataset_private" in kinds and "dataset_missing" not in kinds
+        missing = next(e for e in data["evidence"] if "does-not-exist" in e["detail"])
+        assert missing["kind"] == "dataset_error" and "not in the mirror" in missing["detail"]
+        assert "does-not-exist" not in data["reason"]
+        assert any(
+            p["kind"] == "dataset_error" and p["message"].count("does-not-exist") == 1
+            for p in report["problems"]
+        )
+        assert report["complete"] is False
+    else:
+        assert "dataset_missing" in kinds and "does-not-exist" in data["reason"]
+    assert "private-corpus" in data["reason"]
     assert report["openness"]["rung"] < 4
+
+
+def test_a_dataset_the_mirror_lacks_is_unknown_not_failed(tmp_path):
+    """Rung 4 on a mirror that holds the model and none of its datasets: unknown, low."""
+    import shutil
+
+    root = tmp_path / "mirror"
+    shutil.copytree(
+        "fixtures/hub/models/openness-fixtures/open-apache-7b",
+        root / "models/openness-fixtures/open-apache-7b",
+    )
+    run = run_openness(
+        "audit", "openness-fixtures/open-apache-7b", "--mirror", str(root), "-f", "json"
+    )
+    report = run.json()["reports"][0]
+    data = _step(report, 4)
+    assert data["met"] is None and data["confidence"] == "low"
+    assert "not in the mirror" in data["reason"]
+    assert report["openness"]["rung"] == 3
+    assert report["complete"] is False and run.code == 3
 
 
 @pytest.mark.parametrize("mirror", [True, False])

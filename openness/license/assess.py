@@ -15,6 +15,7 @@ from openness.license.identify import (
     osi_approved,
     resolve_declared,
 )
+from openness.license.mentions import license_by_name, license_by_url
 from openness.report import (
     Clause,
     Document,
@@ -43,12 +44,25 @@ class LicenseText:
     truncated: bool = False
 
 
+@dataclass(frozen=True)
+class CardMention:
+    """A card line that speaks of the license ('License: [Name](url)')."""
+
+    source: str  # "README.md:87"
+    text: str
+    link_text: str = ""
+    url: str | None = None
+
+
 @dataclass
 class LicenseInputs:
     declared: list[str] = field(default_factory=list)
     texts: list[LicenseText] = field(default_factory=list)
     unread: list[str] = field(default_factory=list)  # license files that exist but were not read
     license_name: str | None = None
+    license_link: str | None = None
+    license_link_source: str = "README.md: license_link"
+    mentions: list[CardMention] = field(default_factory=list)
 
 
 @dataclass
@@ -63,7 +77,7 @@ def assess(inputs: LicenseInputs, rules: Rules) -> LicenseAssessment:
     reads = [_read(t, rules) for t in inputs.texts]
     result = LicenseAssessment(declared=list(inputs.declared))
     result.documents = [_document(r) for r in reads]
-    main = _main_license(reads, declared, inputs)
+    main = _main_license(reads, declared, inputs, rules)
     result.identified = main
     _fill_spdx(result, main, declared, rules)
     result.clauses = [c for r in reads for c in r.clauses]
@@ -72,7 +86,40 @@ def assess(inputs: LicenseInputs, rules: Rules) -> LicenseAssessment:
     result.findings = _findings(inputs, declared, reads, main, rules)
     result.use_policy = _use_policy(main, reads, result.clauses, rules)
     _judge_osd(result, rules, main, reads, inputs)
+    _settle(result, main, reads, inputs)
     return result
+
+
+def _settle(
+    result: LicenseAssessment, main: Identified | None, reads: list[_Read], inputs: LicenseInputs
+) -> None:
+    """Say what the verdict rests on, and whether unread license files could change it.
+
+    A failure found in what was read stands; a pass resting on files that could not be read
+    is not a pass (the unread text might restrict more), so it becomes unknown.
+    """
+    result.unread = list(inputs.unread)
+    texts = [r.text.source for r in reads if r.match and r.text.role in ("license", "notice")]
+    result.basis = [f"{source} (text)" for source in dict.fromkeys(texts)]
+    if main is not None and main.source not in texts:
+        result.basis.append(f"{main.source} + catalog {main.id}")
+    if not inputs.unread:
+        return
+    if result.osd_compliant is False:
+        return
+    result.decided = False
+    if result.osd_compliant is True:
+        result.osd_compliant = None
+        result.osd_reason = (
+            f"{result.osd_reason}, but {', '.join(inputs.unread)} could not be read to confirm it"
+        )
+        for criterion in result.osd:
+            if criterion.status == "pass":
+                criterion.status = "unknown"
+                criterion.reason = result.osd_reason
+        for freedom in result.freedoms:
+            if freedom.restricted is False:
+                freedom.restricted = None
 
 
 def _read(text: LicenseText, rules: Rules) -> _Read:
@@ -108,23 +155,42 @@ def _document(read: _Read) -> Document:
 
 
 def _main_license(
-    reads: list[_Read], declared: list[DeclaredLicense], inputs: LicenseInputs
+    reads: list[_Read], declared: list[DeclaredLicense], inputs: LicenseInputs, rules: Rules
 ) -> Identified | None:
     """A license text read and recognised wins; else the declared catalog id; else a use
     policy read on its own (as with `openness license USE_POLICY.md`)."""
     texts = [r for r in reads if r.match and r.match.license.kind == "license"]
     if texts:
         return _identified(max(texts, key=_preference))
+    # Read nothing that names it: the card's own words, with the catalog. Less sure when the
+    # repo's license files exist but could not be read.
+    unread = 0.2 if inputs.unread else 0.0
     for d in declared:
         if d.catalog is not None and d.catalog.kind == "license":
             source = "card: license_name" if d.raw == inputs.license_name else "card: license"
-            return Identified(
-                id=d.catalog.id, name=d.catalog.name, confidence=0.9, source=source, modified=False
-            )
+            return _from_card(d.catalog, source, 0.9 - unread)
+    if inputs.license_link:
+        lic = license_by_url(inputs.license_link, rules) or license_by_name(
+            inputs.license_link, rules
+        )
+        if lic is not None and lic.kind == "license":
+            return _from_card(lic, inputs.license_link_source, 0.8 - unread)
+    for mention in inputs.mentions:
+        lic = (license_by_url(mention.url, rules) if mention.url else None) or license_by_name(
+            mention.link_text or mention.text, rules
+        )
+        if lic is not None and lic.kind == "license":
+            return _from_card(lic, f"{mention.source} (card text)", 0.7 - unread)
     policies = [r for r in reads if r.match]
     if policies:
         return _identified(max(policies, key=_preference))
     return None
+
+
+def _from_card(lic: CatalogLicense, source: str, confidence: float) -> Identified:
+    return Identified(
+        id=lic.id, name=lic.name, confidence=round(confidence, 2), source=source, modified=False
+    )
 
 
 ROLE_RANK = {"license": 3, "aup": 2, "notice": 2, "gated_prompt": 1, "card": 0}

@@ -9,7 +9,7 @@ from typing import Any
 
 from openness.report import Problem
 from openness.snapshot import Snapshot, TextFile, files_to_read
-from openness.textio import MAX_TEXT_BYTES, decode, parse_front_matter, split_front_matter
+from openness.textio import MAX_TEXT_BYTES, decode
 
 MAX_SIBLINGS = 100_000
 
@@ -48,10 +48,10 @@ def read_files(paths: list[str], reader: FileReader, workers: int = 4) -> list[R
 
 
 def fill_snapshot(snapshot: Snapshot, reader: FileReader) -> Snapshot:
-    """Read the card and license files named in the file list into the snapshot."""
+    """Read the card and license files named in the file list into the snapshot (the card
+    is parsed later, once, by openness.card)."""
     for raw in read_files(files_to_read(snapshot.files), reader):
         add_raw_file(snapshot, raw)
-    _parse_card(snapshot)
     return snapshot
 
 
@@ -81,22 +81,3 @@ def add_raw_file(snapshot: Snapshot, raw: RawFile) -> None:
         encoding=decoded.encoding,
         truncated=raw.truncated,
     )
-
-
-def _parse_card(snapshot: Snapshot) -> None:
-    """Card data: the Hub's own parse (info.cardData) wins; else the README front matter."""
-    card = snapshot.card
-    block, _body, body_line = split_front_matter(card.text) if card else (None, "", 1)
-    snapshot.card_body_line = body_line
-    hub_card = snapshot.info.get("cardData")
-    if isinstance(hub_card, dict) and hub_card:
-        snapshot.card_data = hub_card
-        return
-    if block is None:
-        return
-    data, problem = parse_front_matter(block)
-    snapshot.card_data = data
-    if problem:
-        snapshot.problems.append(
-            Problem(kind="malformed_card", file="README.md", message=f"README.md: {problem}")
-        )

@@ -75,6 +75,19 @@ class HubSource:
         rev = sha or revision or "main"
         return fill_snapshot(snapshot, lambda path: self._file(repo_id, kind, rev, path, snapshot))
 
+    def search_models(self, name: str, limit: int = 20) -> list[tuple[str, int]]:
+        """(repo id, downloads) of models whose id contains `name`, most downloaded first."""
+        from huggingface_hub import HfApi
+
+        api = HfApi(token=self.token)
+        try:
+            found = api.list_models(
+                search=name, sort="downloads", limit=limit, expand=["downloads"]
+            )
+            return [(m.id, m.downloads or 0) for m in found]
+        except Exception as exc:  # mapped to one plain line
+            raise _fetch_error(exc, f"search {name!r}", "model") from None
+
     def current_sha(self, repo_id: str) -> str | None:
         info = self._info(repo_id, None, "model", fields=("sha",))
         return info.get("sha") if isinstance(info.get("sha"), str) else None
@@ -196,35 +209,31 @@ def _gated(value: object) -> str | bool | None:
 
 def _fetch_error(exc: Exception, repo_id: str, kind: str) -> FetchError:
     """Map the client's exceptions to one line a person can act on."""
+    reason, error_kind = _failure(exc)
+    return FetchError(f"{kind} {repo_id}: {reason}", kind=error_kind, reason=reason)
+
+
+def _failure(exc: Exception) -> tuple[str, str]:
     from huggingface_hub import errors
 
-    what = f"{kind} {repo_id}"
     if isinstance(exc, errors.OfflineModeIsEnabled):
-        return FetchError(
-            f"{what}: HF_HUB_OFFLINE is set; use --mirror DIR or unset it", kind="offline"
-        )
+        return "HF_HUB_OFFLINE is set; use --mirror DIR or unset it", "offline"
     if isinstance(exc, errors.RevisionNotFoundError):
-        return FetchError(f"{what}: revision not found", kind="revision_not_found")
+        return "revision not found", "revision_not_found"
     if isinstance(exc, errors.GatedRepoError):
-        return FetchError(f"{what}: gated; {GATED_REMEDY}", kind="gated")
+        return f"gated; {GATED_REMEDY}", "gated"
     if isinstance(exc, errors.DisabledRepoError):
-        return FetchError(f"{what}: disabled on the Hub", kind="disabled")
+        return "disabled on the Hub", "disabled"
     if isinstance(exc, errors.RepositoryNotFoundError):
-        return FetchError(
-            f"{what}: not found (or private: set HF_TOKEN if you have access)", kind="not_found"
-        )
+        return "not found (or private: set HF_TOKEN if you have access)", "not_found"
     if isinstance(exc, errors.HfHubHTTPError):
         status = exc.response.status_code if exc.response is not None else None
         if status == 429:
-            return FetchError(
-                f"{what}: rate limited by the Hub; try again later", kind="rate_limited"
-            )
-        return FetchError(f"{what}: the Hub answered HTTP {status}", kind="hub_error")
+            return "rate limited by the Hub; try again later", "rate_limited"
+        return f"the Hub answered HTTP {status}", "hub_error"
     if isinstance(exc, ValueError):
-        return FetchError(f"{what}: the Hub's answer could not be parsed", kind="bad_response")
-    return FetchError(
-        f"{what}: network error ({type(exc).__name__}); check your connection", kind="network"
-    )
+        return "the Hub's answer could not be parsed", "bad_response"
+    return f"network error ({type(exc).__name__}); check your connection", "network"
 
 
 def _file_problem(exc: Exception, path: str, snap: Snapshot) -> Problem:

@@ -60,11 +60,23 @@ class MirrorSource:
         )
         return fill_snapshot(snapshot, lambda path: self._file(folder, path))
 
+    def search_models(self, name: str, limit: int = 20) -> list[tuple[str, int]]:
+        """(repo id, downloads) of mirrored models whose id contains `name`."""
+        found = []
+        for info in sorted((self.root / "models").glob("*/*/info.json"))[:100_000]:
+            repo_id = f"{info.parent.parent.name}/{info.parent.name}"
+            if name.lower() in repo_id.lower():
+                found.append((repo_id, _downloads(info)))
+        return sorted(found, key=lambda f: -f[1])[:limit]
+
     @staticmethod
     def _info(path: Path, repo_id: str, kind: str) -> dict:
         if not path.is_file():
+            # A mirror is a partial copy: absence there proves nothing about the Hub.
             raise FetchError(
-                f"{kind} {repo_id}: not found in the mirror ({path})", kind="not_found"
+                f"{kind} {repo_id}: not in the mirror ({path})",
+                kind="not_in_mirror",
+                reason="not in the mirror",
             )
         if path.stat().st_size > MAX_INFO_BYTES:
             raise FetchError(f"{kind} {repo_id}: info.json is too large", kind="bad_response")
@@ -92,3 +104,11 @@ class MirrorSource:
             )
         data, truncated = read_capped(target)
         return RawFile(path=path, data=data, truncated=truncated, url=target.as_uri())
+
+
+def _downloads(info: Path) -> int:
+    try:
+        value = json.loads(info.read_text(encoding="utf-8")).get("downloads")
+    except (OSError, ValueError, AttributeError):
+        return 0
+    return value if isinstance(value, int) else 0

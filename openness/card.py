@@ -1,0 +1,278 @@
+"""The model card, read once: front matter, body, sections, links and what they name.
+
+Built once per snapshot (`read_card`) and read by every assessment: the license engine, the
+ladder, lineage and the frameworks. Each fact keeps the README line it was read on, so that
+evidence can point at it. Nothing downstream splits or parses the card again.
+
+The card is the repo's own account of itself, so the Hub's tags (`base_model:…`, `dataset:…`,
+`license:…`) are read here too: they are the Hub's parse of the same card.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from openness.links import Link, find_links
+from openness.report import Problem
+from openness.sanitize import one_line
+from openness.snapshot import Snapshot
+from openness.textio import parse_front_matter, split_front_matter
+
+MAX_CARD_LINES = 5000
+MAX_SECTION_LINES = 200
+MAX_MENTIONS = 20
+_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+_LICENSE_WORD = re.compile(r"licen[cs]|terms of use", re.IGNORECASE)
+_DATASET_LINK = re.compile(
+    r"^https?://huggingface\.co/datasets/([\w.-]+/[\w.-]+|[\w.-]+)(?:[/?#]|$)"
+)
+
+# Card fields whose type we rely on, and what they should be.
+CARD_FIELDS = {
+    "license": "a string or a list of strings",
+    "license_name": "a string",
+    "license_link": "a string",
+    "datasets": "a list of dataset ids",
+    "base_model": "a repo id or a list of repo ids",
+    "base_model_relation": "a string",
+    "extra_gated_prompt": "a string",
+}
+LIST_FIELDS = ("license", "datasets", "base_model")
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading and the lines under it, up to the next heading of its level or higher."""
+
+    title: str
+    level: int
+    line: int  # README line of the heading
+    text: str
+
+
+@dataclass(frozen=True)
+class Named:
+    """Something the card names (a dataset, a base model), with where it is named."""
+
+    id: str
+    source: str  # "README.md: base_model", "model info: tags", "README.md:12 (link)"
+
+
+@dataclass(frozen=True)
+class LicenseMention:
+    """A line of the card body that speaks of the license: 'License: [X](url)'."""
+
+    line: int
+    text: str  # the cleaned line
+    link_text: str = ""
+    url: str | None = None
+
+
+@dataclass
+class Card:
+    data: dict[str, Any]  # the front matter: the Hub's cardData when present, else our parse
+    text: str | None  # the README as read; None when it is absent or could not be read
+    body: str = ""  # the README after the front matter, bounded to MAX_CARD_LINES
+    body_line: int = 1  # README line where the body starts
+    url: str | None = None
+    tags: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    unread: Problem | None = None  # why a listed README could not be read
+
+    @property
+    def readable(self) -> bool:
+        return self.text is not None
+
+    # -- front matter ----------------------------------------------------------------------
+
+    def strings(self, key: str) -> list[str]:
+        """A field's string values: a string, or the strings of a list."""
+        value = self.data.get(key)
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, list):
+            return [v for v in value if isinstance(v, str)]
+        return []
+
+    def string(self, key: str) -> str | None:
+        value = self.data.get(key)
+        return value.strip() if isinstance(value, str) and value.strip() else None
+
+    def field_line(self, key: str) -> int | None:
+        """The README line where a front-matter value starts (the line after `key: |`)."""
+        if self.text is None:
+            return None
+        for number, line in enumerate(self.text.split("\n")[:MAX_CARD_LINES], start=1):
+            if line.startswith(f"{key}:"):
+                rest = line.split(":", 1)[1].strip()
+                return number + 1 if rest[:1] in ("|", ">", "") else number
+            if number > 1 and line.strip() == "---":
+                return None  # past the front matter
+        return None
+
+    def where(self, key: str) -> str:
+        """Where a front-matter field was read: a README line, or the Hub's card data."""
+        line = self.field_line(key)
+        return f"README.md:{line} ({key})" if line else f"README.md: {key}"
+
+    @cached_property
+    def declared_licenses(self) -> list[str]:
+        """License ids the card declares: `license`, `license_name`, then `license:` tags."""
+        declared = list(self.strings("license"))
+        name = self.string("license_name")
+        if name:
+            declared.append(name)
+        for tag in self.tags:
+            if tag.startswith("license:") and tag.split(":", 1)[1] not in declared:
+                declared.append(tag.split(":", 1)[1])
+        return declared
+
+    @cached_property
+    def base_models(self) -> list[Named]:
+        """Bases from `base_model` (a string or list) and the Hub's `base_model:` tags."""
+        found: dict[str, str] = {}
+        for name in self.strings("base_model"):
+            found.setdefault(name.strip(), self.where("base_model"))
+        for tag in self.tags:
+            if tag.startswith("base_model:"):
+                found.setdefault(tag.split(":")[-1].strip(), "model info: tags")
+        return [Named(k, v) for k, v in found.items() if k]
+
+    @cached_property
+    def base_relation(self) -> str | None:
+        """`base_model_relation`, or the relation part of a `base_model:<relation>:` tag."""
+        declared = self.string("base_model_relation")
+        if declared:
+            return declared
+        for tag in self.tags:
+            parts = tag.split(":")
+            if len(parts) >= 3 and parts[0] == "base_model":
+                return parts[1]
+        return None
+
+    def named_datasets(self, link_context: str | None = None) -> list[Named]:
+        """Datasets the model names: card `datasets:`, `dataset:` tags, and dataset links in
+        the body whose line presents them as training data (`link_context`)."""
+        seen: dict[str, str] = {}
+        for name in self.strings("datasets"):
+            seen.setdefault(name.strip(), "README.md: datasets")
+        for tag in self.tags:
+            if tag.startswith("dataset:"):
+                seen.setdefault(tag.split(":", 1)[1].strip(), "model info: tags")
+        training = re.compile(link_context, re.IGNORECASE) if link_context else None
+        if training is not None:
+            for link in self.links:
+                m = _DATASET_LINK.match(link.url)
+                if m and training.search(f"{link.text} {link.context}"):
+                    seen.setdefault(m.group(1), f"README.md:{link.line} (link)")
+        return [Named(k, v) for k, v in seen.items() if k]
+
+    @cached_property
+    def gated_prompt(self) -> tuple[str, int | None] | None:
+        """The `extra_gated_prompt` (often the license itself) and its README line."""
+        prompt = self.data.get("extra_gated_prompt")
+        if not isinstance(prompt, str) or not prompt.strip():
+            return None
+        return prompt[:200_000], self.field_line("extra_gated_prompt")
+
+    # -- body ------------------------------------------------------------------------------
+
+    @cached_property
+    def links(self) -> list[Link]:
+        """Links in the body, with README line numbers."""
+        return find_links(self.body, "README.md", self.body_line) if self.body else []
+
+    @cached_property
+    def sections(self) -> list[Section]:
+        lines = self.body.split("\n")
+        heads = [
+            (i, m)
+            for i, line in enumerate(lines)
+            if (m := _HEADING.match(line.strip())) is not None
+        ]
+        out = []
+        for n, (i, m) in enumerate(heads):
+            level = len(m.group(1))
+            end = next((j for j, h in heads[n + 1 :] if len(h.group(1)) <= level), len(lines))
+            end = min(end, i + MAX_SECTION_LINES)
+            title = one_line(m.group(2), 200)
+            out.append(Section(title, level, self.body_line + i, "\n".join(lines[i:end])))
+        return out
+
+    @cached_property
+    def license_section(self) -> Section | None:
+        """The card's own License (or Terms of use) section."""
+        return next((s for s in self.sections if _LICENSE_WORD.search(s.title)), None)
+
+    @cached_property
+    def license_mentions(self) -> list[LicenseMention]:
+        """Body lines that speak of the license: 'License: [Name](link)' and the like."""
+        out: list[LicenseMention] = []
+        linked = {link.line: link for link in self.links}
+        for number, line in enumerate(self.body.split("\n"), start=self.body_line):
+            if not _LICENSE_WORD.search(line[:2000]) or _HEADING.match(line.strip()):
+                continue
+            link = linked.get(number)
+            out.append(
+                LicenseMention(
+                    line=number,
+                    text=one_line(line, 400),
+                    link_text=link.text if link else "",
+                    url=link.url if link else None,
+                )
+            )
+            if len(out) >= MAX_MENTIONS:
+                break
+        return out
+
+    def mentions(self, pattern: re.Pattern[str]) -> bool:
+        return pattern.search(self.body) is not None
+
+
+def read_card(snapshot: Snapshot) -> Card:
+    """The card of a snapshot: the Hub's cardData wins over our parse of the front matter."""
+    readme = snapshot.texts.get("README.md")
+    card = Card(data={}, text=readme.text if readme else None, url=readme.url if readme else None)
+    card.tags = snapshot.tags
+    if readme is None and "README.md" in snapshot.files:
+        card.unread = next((p for p in snapshot.problems if p.file == "README.md"), None)
+    block, body, card.body_line = split_front_matter(readme.text) if readme else (None, "", 1)
+    card.body = "\n".join(body.split("\n")[:MAX_CARD_LINES])
+    hub_card = snapshot.info.get("cardData")
+    if isinstance(hub_card, dict) and hub_card:
+        card.data = hub_card
+    elif block is not None:
+        card.data, problem = parse_front_matter(block)
+        if problem:
+            card.problems.append(
+                Problem(kind="malformed_card", file="README.md", message=f"README.md: {problem}")
+            )
+    card.problems += _type_problems(card.data)
+    return card
+
+
+def _type_problems(data: dict[str, Any]) -> list[Problem]:
+    """Card fields of the wrong type are reported, then read as far as they can be."""
+    out = []
+    for key, expected in CARD_FIELDS.items():
+        value = data.get(key)
+        if value is None or isinstance(value, str):
+            continue
+        if (
+            key in LIST_FIELDS
+            and isinstance(value, list)
+            and all(isinstance(v, str) for v in value)
+        ):
+            continue
+        out.append(
+            Problem(
+                kind="malformed_card",
+                file="README.md",
+                message=f"README.md: `{key}` is a {type(value).__name__}, expected "
+                f"{expected}; only its string parts were read",
+            )
+        )
+    return out

@@ -1,0 +1,115 @@
+"""Effective terms: the licenses that bind a user of a repo, its own and its bases'.
+
+A fine-tune, adapter, merge or quantisation is bound by every base's license, whatever its
+own card declares. The verdict is false if any binding license fails the OSD, null if any is
+unknown and none fails, true only when every one is known to pass.
+"""
+
+from __future__ import annotations
+
+from openness.report import BaseLink, BindingLicense, EffectiveTerms, LicenseAssessment, Report
+
+
+def binding(lic: LicenseAssessment, repo_id: str, relation: str, via: list[str]) -> BindingLicense:
+    ident = lic.identified
+    return BindingLicense(
+        id=ident.id if ident else (lic.spdx or (lic.declared[0] if lic.declared else None)),
+        name=ident.name if ident else None,
+        from_=repo_id,
+        relation=relation,
+        osd_compliant=lic.osd_compliant,
+        osi_approved=lic.osi_approved,
+        spdx=lic.spdx,
+        clauses=sorted({c.kind for c in lic.clauses}),
+        osd_failing=[c for c in lic.osd if c.status == "fail"],
+        via=via,
+        reason=lic.osd_reason,
+    )
+
+
+def effective_terms(own: Report, bases: list[tuple[BaseLink, Report | None]]) -> EffectiveTerms:
+    """Combine the repo's own license with each base's (`bases` in the order found)."""
+    repo_id = own.subject.repo_id
+    licenses = [binding(own.license, repo_id, "own", [])]
+    missing = _missing(own.license, repo_id)
+    parents = {link.repo_id: link.child for link, _ in bases}
+    for link, report in bases:
+        via = _via(link.child, parents, repo_id)
+        relation = link.relation or "derived"
+        if report is None:
+            why = link.error or "could not be read"
+            licenses.append(
+                BindingLicense(
+                    id=None,
+                    from_=link.repo_id,
+                    relation=relation,
+                    osd_compliant=None,
+                    via=via,
+                    reason=f"base {link.repo_id} could not be read: {why}",
+                )
+            )
+            missing.append(f"base {link.repo_id}: {why}")
+            continue
+        licenses.append(binding(report.license, link.repo_id, relation, via))
+        missing += _missing(report.license, link.repo_id)
+    verdict, reason = _verdict(licenses, repo_id)
+    return EffectiveTerms(
+        licenses=licenses,
+        osd_compliant=verdict,
+        reason=reason,
+        missing=missing if verdict is None else [],
+    )
+
+
+def _missing(lic: LicenseAssessment, repo_id: str) -> list[str]:
+    if lic.decided or not lic.unread:
+        return []
+    return [f"{repo_id}: {', '.join(lic.unread)} could not be read"]
+
+
+def _via(child: str | None, parents: dict[str, str | None], root: str) -> list[str]:
+    """The repos between the audited repo and a base (exclusive of both)."""
+    path: list[str] = []
+    while child and child != root and child not in path and len(path) < 10:
+        path.append(child)
+        child = parents.get(child)
+    return list(reversed(path))
+
+
+def _name(b: BindingLicense) -> str:
+    return b.id or "an unknown license"
+
+
+def _through(b: BindingLicense) -> str:
+    return " → ".join([*b.via, b.from_])
+
+
+def _verdict(licenses: list[BindingLicense], repo_id: str) -> tuple[bool | None, str]:
+    own, bases = licenses[0], licenses[1:]
+    failing = [b for b in bases if b.osd_compliant is False]
+    if own.osd_compliant is False or failing:
+        parts = []
+        if own.osd_compliant is False:
+            parts.append(f"{_name(own)} fails the OSD" + _criteria(own))
+        for b in failing:
+            parts.append(f"bound by {_name(b)} through {_through(b)}" + _criteria(b))
+        if own.osd_compliant is not False:
+            declared = f"declared {_name(own)}" if own.id else "no license of its own"
+            return False, f"{declared}, but " + "; ".join(parts)
+        return False, "; ".join(parts)
+    unknown = [b for b in licenses if b.osd_compliant is None]
+    if unknown:
+        reasons = []
+        for b in unknown:
+            who = "own license" if b.relation == "own" else f"base {_through(b)}"
+            reasons.append(f"{who}: {b.reason or 'OSD status unknown'}")
+        return None, "unknown: " + "; ".join(reasons)
+    if not bases:
+        return True, own.reason or f"{_name(own)} meets the OSD"
+    names = ", ".join(f"{_name(b)} ({b.from_})" for b in licenses)
+    return True, f"every binding license meets the OSD: {names}"
+
+
+def _criteria(b: BindingLicense) -> str:
+    numbers = ", ".join(str(c.criterion) for c in b.osd_failing)
+    return f" (OSD {numbers})" if numbers else ""
