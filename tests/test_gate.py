@@ -127,7 +127,7 @@ def _git(cwd: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
 
 
-def _precommit(repo: Path, env: dict) -> subprocess.CompletedProcess:
+def _precommit(repo: Path, env: dict, *extra: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [
             sys.executable,
@@ -138,6 +138,7 @@ def _precommit(repo: Path, env: dict) -> subprocess.CompletedProcess:
             "openness-scan",
             "--files",
             "app.py",
+            *extra,
         ],
         cwd=repo,
         env=env,
@@ -149,7 +150,9 @@ def _precommit(repo: Path, env: dict) -> subprocess.CompletedProcess:
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_pre_commit_hook_blocks_then_honours_exceptions(tmp_path, hub):
-    """A real pre-commit run installs this repo's hook and runs it against the loopback Hub."""
+    """A real pre-commit run installs this repo's hook and runs it against the loopback Hub,
+    with no token (as in CI): the gated model's license files cannot be read, yet the verdict
+    is decided from its card and the catalog, so the gate fails on the OSD, not 'incomplete'."""
     repo = tmp_path / "repo"
     repo.mkdir()
     _git(repo, "init", "-q")
@@ -162,13 +165,15 @@ def test_pre_commit_hook_blocks_then_honours_exceptions(tmp_path, hub):
     pyproject = repo / "pyproject.toml"
     pyproject.write_text(POLICY)
     _git(repo, "add", "app.py", "pyproject.toml")
-    env = hub.client_env(tmp_path / "hf", token="hf_test_token_granted")
+    env = hub.client_env(tmp_path / "hf")  # no token: LICENSE.txt of the gated repo is unread
     env["PRE_COMMIT_HOME"] = str(tmp_path / "pre-commit-cache")
 
     failed = _precommit(repo, env)
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert "app.py:3" in failed.stdout
     assert "meta-llama/Llama-2-7b" in failed.stdout and "require-osd" in failed.stdout
+    assert "OSD 5 (No Discrimination Against Persons or Groups) by mau_threshold" in failed.stdout
+    assert "incomplete" not in failed.stdout
 
     future = (dt.date.today() + dt.timedelta(days=90)).isoformat()
     exception = (
@@ -176,11 +181,13 @@ def test_pre_commit_hook_blocks_then_honours_exceptions(tmp_path, hub):
         'reason = "internal evaluation"\napproved-by = "legal"\nexpires = {}\n'
     )
     pyproject.write_text(POLICY + exception.format(future))
-    passed = _precommit(repo, env)
+    passed = _precommit(repo, env, "--verbose")  # pre-commit hides a passing hook's output
     assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "exempted" in passed.stdout and "internal evaluation" in passed.stdout
 
     past = (dt.date.today() - dt.timedelta(days=1)).isoformat()
     pyproject.write_text(POLICY + exception.format(past))
     expired = _precommit(repo, env)
     assert expired.returncode == 1
     assert "expired on " + past in expired.stdout
+    assert "require-osd" in expired.stdout

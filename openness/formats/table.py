@@ -82,10 +82,20 @@ def license_view(lic: LicenseAssessment) -> Group:
             "Use policy", Text.assemble(t(lic.use_policy.name), "  ", t(f"({where})", "dim"))
         )
     head.add_row("OSI approved", _verdict(lic.osi_approved))
-    osd = _verdict(lic.osd_compliant)
-    if lic.osd_reason and lic.osd_compliant is not False:
-        osd.append(Text(f"  ({one_line(lic.osd_reason, 100)})", style="dim"))
-    head.add_row("OSD compliant", osd)
+    terms = lic.effective
+    if terms is not None and len(terms.licenses) > 1:
+        # The headline is the terms that bind (own + bases); the repo's own verdict beside it.
+        binding = _verdict(terms.osd_compliant)
+        binding.append_text(t(f": {terms.reason}", limit=400))
+        head.add_row("OSD compliant", binding)
+        head.add_row("  own license", _own_verdict(lic))
+    else:
+        head.add_row("OSD compliant", _own_verdict(lic))
+    if lic.unread:
+        basis = "; ".join(lic.basis) or "nothing"
+        head.add_row(
+            "Not read", t(f"{', '.join(lic.unread)}: the verdict rests on {basis}", limit=300)
+        )
     rows: list[object] = [Text("License", style="bold underline"), head]
     failing = [c for c in lic.osd if c.status == "fail"]
     by_kind = _first_clause_by_kind(lic.clauses)
@@ -98,9 +108,24 @@ def license_view(lic: LicenseAssessment) -> Group:
             rows.append(Padding(label, (0, 0, 0, 6)))
             if clause.excerpt:
                 rows.append(Padding(t(f"“{clause.excerpt}”", "italic", 180), (0, 0, 0, 8)))
+    for b in lic.effective.licenses[1:] if lic.effective else []:
+        if b.osd_compliant is not False:
+            continue
+        via = " → ".join([*b.via, b.from_])
+        rows.append(Text.assemble(Text("  ✘ bound through base ", style="red"), t(via, "red")))
+        for crit in b.osd_failing:
+            label = f"OSD {crit.criterion}. {crit.title}: {', '.join(crit.clauses)}"
+            rows.append(Padding(t(f"{b.id}  {label}", limit=200), (0, 0, 0, 6)))
     for finding in lic.findings:
         rows.append(Text.assemble(Text("! ", style="yellow"), t(finding.message, limit=300)))
     return Group(*rows)
+
+
+def _own_verdict(lic: LicenseAssessment) -> Text:
+    osd = _verdict(lic.osd_compliant)
+    if lic.osd_reason and lic.osd_compliant is not False:
+        osd.append(Text(f"  ({one_line(lic.osd_reason, 160)})", style="dim"))
+    return osd
 
 
 def _first_clause_by_kind(clauses: list[Clause]) -> dict[str, Clause]:
@@ -158,14 +183,18 @@ def lineage_view(report: Report) -> Group:
         Text(""),
         Text.assemble(Text("Lineage", style="bold underline"), Text(f"  {lineage.relation or ''}")),
     ]
-    chain = Text.assemble(t(report.subject.repo_id))
     for link in lineage.base_chain:
-        chain.append(" → ")
-        chain.append_text(t(link.repo_id, "bold"))
-        if link.license:
-            chain.append(" ")
-            chain.append_text(t(f"({link.license})", "dim"))
-    rows.append(chain)
+        line = Text.assemble(
+            t(link.child or report.subject.repo_id), " → ", t(link.repo_id, "bold")
+        )
+        if link.error:
+            line.append_text(Text.assemble("  ", t(f"not read: {link.error}", "yellow")))
+        elif link.license:
+            line.append_text(Text.assemble(" ", t(f"({link.license})", "dim")))
+        how = ", ".join(x for x in (link.relation, link.source) if x)
+        if how:
+            line.append_text(Text.assemble("  ", t(f"[{how}]", "dim", 200)))
+        rows.append(line)
     for conflict in lineage.license_conflicts:
         rows.append(Text.assemble(Text("✘ ", style="red"), t(conflict.message, limit=300)))
     if lineage.inherited_steps:
@@ -230,7 +259,10 @@ def render_scan(console: Console, doc: ScanDocument) -> None:
     table.add_column("why", ratio=4)
     for ref in doc.references:
         label, style = STATUS[ref.status]
-        why = "; ".join(f"{v.rule}: {v.detail}" for v in ref.violations) or ref.message or ""
+        rules = "; ".join(f"{v.rule}: {v.detail}" for v in ref.violations)
+        why = rules or ref.message or ""
+        if ref.status == "exempted":  # say who accepted what
+            why = f"{ref.message}; accepted: {rules}" if rules else ref.message or ""
         table.add_row(
             t(f"{ref.file}:{ref.line}"), t(ref.repo_id), Text(label, style=style), t(why, limit=400)
         )

@@ -99,9 +99,11 @@ def _settle(
     is not a pass (the unread text might restrict more), so it becomes unknown.
     """
     result.unread = list(inputs.unread)
-    texts = [r.text.source for r in reads if r.match and r.text.role in ("license", "notice")]
-    result.basis = [f"{source} (text)" for source in dict.fromkeys(texts)]
-    if main is not None and main.source not in texts:
+    matched = [r for r in reads if r.match]
+    result.basis = list(
+        dict.fromkeys(f"{r.text.source} ({r.text.role.replace('_', ' ')} text)" for r in matched)
+    )
+    if main is not None and main.source not in {r.text.source for r in matched}:
         result.basis.append(f"{main.source} + catalog {main.id}")
     if not inputs.unread:
         return
