@@ -171,8 +171,10 @@ _RANK = {True: 2, None: 1, False: 0}
 
 def license_conflicts(child: Report, bases: list[Report]) -> list[LicenseConflict]:
     """A derivative declared under terms more permissive than a base's is a conflict."""
-    out = []
+    out: list[LicenseConflict] = []
     mine = child.license
+    if license_name(mine) is None:
+        return out  # nothing declared, nothing to conflict: the base's terms simply apply
     for base in bases:
         theirs = base.license
         if theirs.osd_compliant is not False:

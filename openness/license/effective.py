@@ -45,7 +45,7 @@ def effective_terms(own: Report, bases: list[tuple[BaseLink, Report | None]]) ->
                     relation=relation,
                     osd_compliant=None,
                     via=via,
-                    reason=f"base {link.repo_id} could not be read: {why}",
+                    reason=f"could not be read: {why}",
                 )
             )
             missing.append(f"base {link.repo_id}: {why}")
@@ -92,6 +92,8 @@ def _verdict(licenses: list[BindingLicense], repo_id: str) -> tuple[bool | None,
         if own.osd_compliant is False:
             parts.append(f"{_name(own)} fails the OSD" + _criteria(own))
         for b in failing:
+            if own.osd_compliant is False and b.id == own.id:
+                continue  # the same license again, up the chain
             parts.append(f"bound by {_name(b)} through {_through(b)}" + _criteria(b))
         if own.osd_compliant is not False:
             declared = f"declared {_name(own)}" if own.id else "no license of its own"

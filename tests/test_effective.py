@@ -1,0 +1,188 @@
+"""Issue 9: verdicts that hold on derivatives, gated repos and unreadable evidence.
+
+Every case runs the real program against the loopback Hub with no token, as CI does.
+"""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+from conftest import FIXTURES, ROOT, run_openness
+from fakehub import FakeHub, Fault
+
+SCHEMA = json.loads((ROOT / "docs" / "schema" / "audit.schema.json").read_text())
+LLAMA_HF = "meta-llama/Llama-2-7b-hf"
+
+
+def _audit(hub_env: dict, repo: str, *args: str) -> tuple[dict, int, str]:
+    run = run_openness("audit", repo, "--format", "json", *args, env=hub_env)
+    assert "Traceback" not in run.stderr, run.stderr
+    document = run.json()
+    jsonschema.validate(document, SCHEMA)
+    return document["reports"][0], run.code, run.stderr
+
+
+def _table(hub_env: dict, repo: str, *args: str) -> str:
+    run = run_openness("audit", repo, *args, env={**hub_env, "COLUMNS": "200"})
+    return " ".join(run.stdout.replace("│", " ").split())
+
+
+def _bindings(report: dict) -> dict[str, dict]:
+    return {b["from"]: b for b in report["license"]["effective"]["licenses"]}
+
+
+def test_finetune_declaring_apache_is_bound_by_llama2(hub_env):
+    report, code, _ = _audit(hub_env, "openness-fixtures/llama2-finetune-apache")
+    lic = report["license"]
+    assert lic["osd_compliant"] is True  # the repo's own license, as the contract says
+    assert lic["effective"]["osd_compliant"] is False
+    base = _bindings(report)[LLAMA_HF]
+    assert (base["id"], base["relation"], base["osd_compliant"]) == ("llama2", "finetune", False)
+    assert {c["criterion"] for c in base["osd_failing"]} == {3, 5, 6}
+    assert report["lineage"]["base_chain"][0]["source"].startswith("README.md:")
+    assert code == 0  # no policy: the audit itself is complete
+    headline = _table(hub_env, "openness-fixtures/llama2-finetune-apache")
+    assert (
+        "OSD compliant ✘ no: declared apache-2.0, but bound by llama2 through "
+        "meta-llama/Llama-2-7b-hf" in headline
+    )
+    assert "own license ✔ yes" in headline
+
+
+def test_lora_adapter_names_its_base_only_in_adapter_config(hub_env):
+    report, _, _ = _audit(hub_env, "openness-fixtures/llama2-lora-adapter-only")
+    link = report["lineage"]["base_chain"][0]
+    assert link["repo_id"] == LLAMA_HF
+    assert link["source"] == "adapter_config.json: base_model_name_or_path"
+    assert report["lineage"]["relation"] == "adapter"
+    assert report["license"]["effective"]["osd_compliant"] is False
+    assert _bindings(report)[LLAMA_HF]["relation"] == "adapter"
+
+
+def test_gguf_reupload_with_no_declared_base_is_linked_by_its_name(hub_env):
+    report, _, _ = _audit(hub_env, "openness-fixtures/Llama-2-7b-hf-GGUF")
+    link = report["lineage"]["base_chain"][0]
+    assert link["repo_id"] == LLAMA_HF and link["inferred"] is True
+    assert "Llama-2-7b-hf-GGUF" in link["source"] and "searched by name" in link["source"]
+    assert report["lineage"]["relation"] == "quantized"
+    effective = report["license"]["effective"]
+    assert effective["osd_compliant"] is False
+    assert "bound by llama2" in effective["reason"]
+    assert report["lineage"]["inherited_steps"]  # training rungs judged from the base
+
+
+def test_gguf_reupload_is_linked_through_the_mirror_too():
+    run = run_openness(
+        "audit", "openness-fixtures/Llama-2-7b-hf-GGUF", "--mirror", str(FIXTURES), "-f", "json"
+    )
+    report = run.json()["reports"][0]
+    assert report["lineage"]["base_chain"][0]["repo_id"] == LLAMA_HF
+
+
+def test_merge_is_bound_by_every_base(hub_env):
+    report, _, _ = _audit(hub_env, "openness-fixtures/llama2-apache-merge")
+    bindings = _bindings(report)
+    assert bindings[LLAMA_HF]["osd_compliant"] is False
+    assert bindings["openness-fixtures/open-apache-7b"]["osd_compliant"] is True
+    assert {b["relation"] for b in bindings.values()} == {"own", "merge"}
+    assert report["lineage"]["relation"] == "merge"
+    assert report["license"]["effective"]["osd_compliant"] is False
+
+
+def test_gated_other_license_named_only_in_card_prose(hub_env):
+    report, code, _ = _audit(hub_env, "openness-fixtures/gated-prose-license")
+    lic = report["license"]
+    assert lic["identified"]["id"] == "stability-ai-community"
+    assert lic["identified"]["source"].startswith("README.md:")
+    assert lic["identified"]["confidence"] < 0.9  # rests on a card line, not the text
+    assert lic["unread"] == ["LICENSE.md"]
+    assert any("catalog stability-ai-community" in b for b in lic["basis"])
+    assert lic["osd_compliant"] is False and lic["decided"] is True
+    assert report["complete"] is False and code == 3  # the file is unread: incomplete audit
+    # ... yet a policy is decided: the failure is known from what could be read.
+    report, code, stderr = _audit(hub_env, "openness-fixtures/gated-prose-license", "--require-osd")
+    assert report["policy"]["status"] == "failed" and code == 1
+    assert "policy failed (require-osd)" in stderr
+
+
+def test_a_base_that_404s_makes_the_effective_verdict_unknown_never_true(hub_env):
+    report, code, _ = _audit(hub_env, "openness-fixtures/finetune-of-deleted-base")
+    effective = report["license"]["effective"]
+    assert report["license"]["osd_compliant"] is True  # MIT, its own
+    assert effective["osd_compliant"] is None
+    assert "deleted-base-7b" in effective["reason"] and effective["missing"]
+    link = report["lineage"]["base_chain"][0]
+    assert link["error"] and "not found" in link["error"]
+    assert any(p["kind"] == "base_unreadable" for p in report["problems"])
+    assert report["complete"] is False and code == 3
+    headline = _table(hub_env, "openness-fixtures/finetune-of-deleted-base")
+    assert "OSD compliant ? unknown" in headline
+    # require-osd cannot be decided: incomplete (3), not failed (1), never passed (0)
+    report, code, _ = _audit(hub_env, "openness-fixtures/finetune-of-deleted-base", "--require-osd")
+    assert report["policy"]["status"] == "incomplete" and code == 3
+    assert report["policy"]["undecided"][0]["rule"] == "require-osd"
+
+
+@pytest.mark.parametrize(
+    ("flag", "rule"),
+    [
+        (("--require-osd",), "require-osd"),
+        (("--deny-clause", "mau_threshold"), "deny-clauses"),
+        (("--deny-license", "llama2"), "deny-licenses"),
+        (("--allow-license", "apache-2.0"), "allow-licenses"),
+        (("--require-osi-approved",), "require-osi-approved"),
+    ],
+)
+def test_policies_judge_the_effective_terms(hub_env, flag, rule):
+    report, code, _ = _audit(hub_env, "openness-fixtures/llama2-finetune-apache", *flag)
+    assert code == 1
+    violation = report["policy"]["violations"][0]
+    assert violation["rule"] == rule
+    assert LLAMA_HF in violation["detail"] or "llama2" in violation["detail"]
+
+
+# -- never a guessed fail --------------------------------------------------------------------
+
+
+def test_connection_dropped_after_model_info_makes_card_steps_unknown(tmp_path):
+    with FakeHub(FIXTURES) as hub:
+        hub.faults.append(Fault(method="GET", path=r"/resolve/", drop=True, times=10_000))
+        env = hub.client_env(tmp_path / "hf")
+        run = run_openness(
+            "audit", "openness-fixtures/open-apache-7b", "-f", "json", "--timeout", "2", env=env
+        )
+    report = run.json()["reports"][0]
+    steps = report["openness"]["steps"]
+    assert steps[0]["met"] is True  # weights: from the file list, which was read
+    assert all(s["met"] is not False for s in steps), [(s["rung"], s["reason"]) for s in steps]
+    for step in steps[2:]:
+        assert step["met"] is None and step["confidence"] != "high", step
+        assert "README.md could not be read" in step["reason"] or "could not" in step["reason"]
+    assert report["license"]["osd_compliant"] is None  # declared apache-2.0, LICENSE unread
+    assert report["license"]["decided"] is False
+    assert report["complete"] is False and run.code == 3
+
+
+def test_deep_with_github_unreachable_is_incomplete_with_the_problem_listed():
+    run = run_openness(
+        "audit",
+        "openness-fixtures/open-apache-7b",
+        "--mirror",
+        str(FIXTURES),
+        "--deep",
+        "--github-api",
+        "http://127.0.0.1:9",  # discard port: nothing listens
+        "--timeout",
+        "2",
+        "-f",
+        "json",
+    )
+    report = run.json()["reports"][0]
+    assert report["complete"] is False and run.code == 3
+    problems = [p for p in report["problems"] if p["kind"] == "github_unreachable"]
+    assert problems and "could not be checked" in problems[0]["message"]
+    assert all(
+        s["confidence"] != "high" or s["met"] is not None for s in report["openness"]["steps"]
+    )
