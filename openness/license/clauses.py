@@ -3,6 +3,12 @@
 Segments are paragraphs (split further at sentence ends past MAX_SEGMENT characters), with
 whitespace folded, so each regex sees at most MAX_SEGMENT characters: matching time grows
 linearly with the text, whatever it holds.
+
+Two rules look at the sentence a match is in: a pattern's `unless` cancels the match when it
+matches the same sentence, and a kind's `yields_to` (in clauses.yaml) drops the match when a
+kind it names matches the same sentence (or, when ", and" joins a second restriction to the
+first, the same part of it), so one restriction is filed under one kind: a ban on training
+other models with outputs is `no_train_other_models`, not also `output_restrictions`.
 """
 
 from __future__ import annotations
@@ -11,6 +17,10 @@ import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
 
 from openness.report import Clause
 from openness.rules import ClauseKind, Rules
@@ -87,6 +97,7 @@ class Hit:
 def find_clauses(text: str, rules: Rules, first_line: int = 1) -> list[Hit]:
     """The first hit of each clause kind, in text order."""
     found: dict[str, Hit] = {}
+    yields = yielding(rules)
     for segment in segments(text, first_line):
         lower = segment.text.lower()
         for kind in rules.kinds.values():
@@ -95,20 +106,104 @@ def find_clauses(text: str, rules: Rules, first_line: int = 1) -> list[Hit]:
                 found[kind.kind].value is not None or not any(p.has_value for p in kind.patterns)
             ):
                 continue
-            hit = _match(kind, segment, lower)
+            others = tuple(rules.kinds[k] for k in yields.get(kind.kind, ()) if k in rules.kinds)
+            hit = _match(kind, segment, lower, others)
             # Prefer a hit that carries a figure over an earlier one that does not.
             if hit and (kind.kind not in found or hit.value is not None):
                 found[kind.kind] = hit
     return sorted(found.values(), key=lambda h: h.line)
 
 
-def _match(kind: ClauseKind, segment: Segment, lower: str) -> Hit | None:
+def yielding(rules: Rules) -> dict[str, tuple[str, ...]]:
+    """Each kind's `yields_to` list, read from the clauses.yaml files the rules came from (a
+    later rules directory replaces a kind's entry, as it replaces the kind)."""
+    return _yields_in(tuple(rules.sources))
+
+
+@cache
+def _yields_in(folders: tuple[Path, ...]) -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    for folder in folders:
+        path = folder / "clauses.yaml"
+        if not path.is_file():
+            continue
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
+        for name, spec in (data.get("kinds") or {}).items():
+            out[name] = tuple(str(k) for k in (spec or {}).get("yields_to") or ())
+    return out
+
+
+_BREAK = re.compile(r"[.;!?][\"”’')\]]*\s+")
+# a full stop that does not end a sentence: "e.g.", "Inc.", a list label "a." or "2.", "U.S."
+# (but "section 3.2." does)
+_NOT_A_BREAK = re.compile(
+    r"(?:\b(?:e\.g|i\.e|etc|inc|ltd|co|no|vs|cf|viz)|(?:^|[\s(])[a-z0-9]{1,2}|\b[a-z]\.[a-z])\.$",
+    re.I,
+)
+
+
+def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence (or list item ended by ';') around text[start:end], as offsets."""
+    begin, finish = 0, len(text)
+    for m in _BREAK.finditer(text):
+        stop = m.start()
+        if text[stop] == "." and _NOT_A_BREAK.search(text, max(0, stop - 6), stop + 1):
+            continue
+        if m.end() <= start:
+            begin = m.end()
+        elif m.start() >= end - 1:
+            finish = m.start() + 1
+            break
+    return begin, finish
+
+
+# ", and" / ", but" / ", while" joining a second restriction to the first ("may not be used to
+# train other models, and outputs must be labelled"): each part is judged on its own.
+_JOIN = re.compile(r",\s+(?:and|but|while|whereas)\s+(?:also\s+)?", re.I)
+
+
+def clause_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The part of the sentence around text[start:end] up to a joining ", and" outside it."""
+    begin, finish = sentence_span(text, start, end)
+    for m in _JOIN.finditer(text, begin, finish):
+        if m.end() <= start:
+            begin = m.end()
+        elif m.start() >= end:
+            finish = m.start()
+            break
+    return begin, finish
+
+
+def _matches(kind: ClauseKind, sentence: str) -> bool:
+    lower = sentence.lower()
+    for pattern in kind.patterns:
+        if pattern.needles and not any(n in lower for n in pattern.needles):
+            continue
+        if pattern.regex.search(sentence) and not (
+            pattern.unless and pattern.unless.search(sentence)
+        ):
+            return True
+    return False
+
+
+def _match(
+    kind: ClauseKind, segment: Segment, lower: str, others: tuple[ClauseKind, ...] = ()
+) -> Hit | None:
     for pattern in kind.patterns:
         if pattern.needles and not any(n in lower for n in pattern.needles):
             continue
         for match in pattern.regex.finditer(segment.text):
-            if pattern.unless and pattern.unless.search(segment.text):
-                break
+            if pattern.unless or others:
+                begin, finish = sentence_span(segment.text, match.start(), match.end())
+                sentence = segment.text[begin:finish]
+                if pattern.unless and pattern.unless.search(sentence):
+                    continue  # e.g. a permission, not a restriction
+                if others:
+                    begin, finish = clause_span(segment.text, match.start(), match.end())
+                    part = segment.text[begin:finish]
+                    if any(_matches(other, part) for other in others):
+                        continue  # filed under the kind this one yields to
             value = _value(match)
             return Hit(
                 kind,
