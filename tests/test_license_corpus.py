@@ -78,3 +78,42 @@ def test_paraphrased_clauses_are_found_in_texts_never_seen():
             assert kind not in hits, (kind, case["text"])
         if "value" in case:
             assert hits["mau_threshold"].value == case["value"]
+
+
+def _boundary_rows() -> list[tuple[str, str, str]]:
+    """(kind, example of the kind, example that is not) from rules/README.md."""
+    readme = (Path(__file__).resolve().parent.parent / "rules" / "README.md").read_text()
+    table = readme.split("## Where each kind ends", 1)[1]
+    rows = []
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 5 and cells[0].startswith("`"):
+            rows.append((cells[0].strip("`"), cells[3], cells[4]))
+    return rows
+
+
+def test_the_documented_boundaries_hold_for_every_kind():
+    from openness.license.clauses import find_clauses
+    from openness.rules import load_rules
+
+    rules = load_rules()
+    rows = _boundary_rows()
+    assert sorted(kind for kind, _, _ in rows) == sorted(rules.kinds)
+    for kind, positive, negative in rows:
+        assert kind in {h.kind.kind for h in find_clauses(positive, rules)}, (kind, positive)
+        instead = None
+        if negative.endswith("`)"):
+            negative, instead = negative[:-2].rsplit("(`", 1)
+        found = {h.kind.kind for h in find_clauses(negative.strip(), rules)}
+        assert kind not in found, (kind, negative)
+        if instead:
+            assert instead in found, (instead, negative)
+
+
+def test_yields_to_names_known_kinds():
+    from openness.license.clauses import yielding
+    from openness.rules import load_rules
+
+    rules = load_rules()
+    for kind, others in yielding(rules).items():
+        assert kind in rules.kinds and set(others) <= set(rules.kinds), (kind, others)
