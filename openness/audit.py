@@ -41,7 +41,7 @@ from openness.sources.github import GitHubClient
 from openness.sources.hub import HubSource, quiet_client_logs
 from openness.sources.local import LocalSource
 from openness.sources.mirror import MirrorSource
-from openness.subjects import parse_subject, validate_repo_id
+from openness.subjects import closest_repo, parse_subject, search_term, validate_repo_id
 
 MAX_DATASETS = 12
 # Problems that mean something a verdict depends on could not be read.
@@ -102,6 +102,19 @@ class Auditor:
         self._add_lineage(assessed)
         apply_attestations(assessed.report, self.options.attestations)
         return assessed.report
+
+    def suggest(self, repo_id: str) -> str | None:
+        """A close match for an id the source does not know: one search by its name. None
+        when nothing is close, or when the search itself fails (that must not hide the error)."""
+        term = search_term(repo_id)
+        if term is None:
+            return None
+        source = self.mirror if self.mirror is not None else self.hub
+        try:
+            found = source.search_models(term, limit=100)
+        except Exception:
+            return None
+        return closest_repo(repo_id, [repo for repo, _ in found])
 
     def current_revision(self, repo_id: str) -> str | None:
         """The commit sha the source serves now for a repo (one small request on the Hub)."""

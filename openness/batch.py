@@ -6,14 +6,17 @@ to each report here, after assessment: deciding is kept apart from assessing.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 from openness.audit import Auditor
-from openness.errors import ExitCode, OpennessError
+from openness.errors import ExitCode, FetchError, OpennessError
 from openness.policy import Policy, evaluate
 from openness.report import AuditDocument, Report, SubjectError
 
 OnError = Callable[[str, OpennessError], None]
+# Errors that mean "no such repo here", where a mistyped id is the likely cause.
+NOT_FOUND_KINDS = frozenset({"not_found", "not_in_mirror"})
 
 
 def run_audits(
@@ -27,7 +30,8 @@ def run_audits(
     for subject, revision in subjects:
         try:
             report = auditor.audit(subject, revision)
-        except OpennessError as exc:
+        except OpennessError as caught:
+            exc = _with_suggestion(caught, subject, auditor)
             document.errors.append(SubjectError(subject=subject, kind=exc.kind, message=str(exc)))
             if on_error:
                 on_error(subject, exc)
@@ -36,6 +40,29 @@ def run_audits(
             report.policy = evaluate(report, policy)
         document.reports.append(report)
     return document
+
+
+def _with_suggestion(exc: OpennessError, subject: str, auditor: Auditor) -> OpennessError:
+    """The same error, ending in "did you mean org/name?" when a search finds a close match."""
+    if exc.kind not in NOT_FOUND_KINDS:
+        return exc
+    hint = _bounded(auditor.suggest, subject, auditor.options.timeout)
+    if hint is None:
+        return exc
+    reason = getattr(exc, "reason", str(exc))
+    return FetchError(
+        f"{exc}; did you mean {hint}?", kind=exc.kind, reason=f"{reason}; did you mean {hint}?"
+    )
+
+
+def _bounded(suggest: Callable[[str], str | None], subject: str, seconds: float) -> str | None:
+    """A suggestion, if it comes within `seconds`: the client retries a failing search with
+    backoff for half a minute, and the error it would end must not wait for that."""
+    found: list[str | None] = []
+    worker = threading.Thread(target=lambda: found.append(suggest(subject)), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    return found[0] if found else None
 
 
 def exit_code(

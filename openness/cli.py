@@ -284,11 +284,10 @@ def audit(
     """Audit models: the license against the OSD, and the openness ladder."""
     from openness.attest import load_attestations
     from openness.batch import exit_code, run_audits
-    from openness.subjects import parse_subject
+    from openness.subjects import plan_subjects
 
     try:
-        for subject in subjects:  # every id is checked before any request is made
-            parse_subject(subject)
+        planned = plan_subjects(subjects, revision)  # all checked before any request
         loaded = _rules(rules)
         flags = (
             min_rung,
@@ -313,7 +312,7 @@ def audit(
         )
     except UsageError as exc:
         _fail(str(exc), ExitCode.USAGE)
-    document = run_audits([(s, None) for s in subjects], auditor, policy, _on_error)
+    document = run_audits(planned, auditor, policy, _on_error)
     if output_format == Format.json:
         from openness.formats.json import render
 

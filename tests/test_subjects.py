@@ -1,0 +1,177 @@
+"""Subjects as users write them: Hub URLs pasted from the browser, relative folders, repeats, and
+a did-you-mean for an id the Hub does not know. Through the real program."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, run_openness
+from fakehub import Fault
+
+LLAMA = "meta-llama/Llama-2-7b"
+SHA = json.loads((FIXTURES / "models" / LLAMA / "info.json").read_text())["sha"]
+MIRROR = ("--mirror", str(FIXTURES))
+
+
+def _audited(run) -> list[tuple[str, str | None]]:  # type: ignore[no-untyped-def]
+    return [(r["subject"]["repo_id"], r["subject"]["revision"]) for r in run.json()["reports"]]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"https://huggingface.co/{LLAMA}",
+        f"https://huggingface.co/{LLAMA}/",
+        f"http://huggingface.co/{LLAMA}",
+        f"https://hf.co/{LLAMA}",
+        f"hf.co/{LLAMA}/",
+        f"huggingface.co/{LLAMA}",
+        f"https://huggingface.co/{LLAMA}/tree/main",
+        f"https://huggingface.co/{LLAMA}/tree/{SHA}/",
+        f"https://huggingface.co/{LLAMA}/blob/main/README.md",
+        f"https://huggingface.co/{LLAMA}/resolve/{SHA}/LICENSE.txt?download=true",
+    ],
+)
+def test_a_hub_url_is_a_subject(url: str) -> None:
+    run = run_openness("audit", url, *MIRROR, "--format", "json")
+    assert run.code == 0, run.stderr
+    assert _audited(run) == [(LLAMA, SHA)]
+
+
+def test_the_revision_is_taken_from_the_url(hub, hub_env) -> None:
+    before = len(hub.requests)
+    run = run_openness("audit", f"{hub.url}/{LLAMA}/tree/{SHA}", "--format", "json", env=hub_env)
+    assert run.code == 3, run.stderr  # gated files without a token: the audit is incomplete
+    assert _audited(run) == [(LLAMA, SHA)]
+    info = [r.path for r in hub.requests[before:] if r.path.startswith("/api/models/")]
+    assert info == [f"/api/models/{LLAMA}/revision/{SHA}"]
+    bad = run_openness("audit", f"https://hf.co/{LLAMA}/blob/v9/README.md", env=hub_env)
+    assert bad.code == 3 and "revision not found" in bad.stderr
+
+
+def test_url_revision_and_revision_flag_must_agree(hub, hub_env) -> None:
+    before = len(hub.requests)
+    run = run_openness(
+        "audit", f"https://huggingface.co/{LLAMA}/tree/main", "--revision", SHA, env=hub_env
+    )
+    assert run.code == 2
+    assert "names revision 'main' but --revision is" in run.stderr
+    assert len(hub.requests) == before  # nothing was fetched
+    same = run_openness(
+        "audit", f"https://huggingface.co/{LLAMA}/tree/{SHA}", "--revision", SHA, *MIRROR
+    )
+    assert same.code == 0, same.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("https://huggingface.co/datasets/org/data", "only models are audited"),
+        ("https://huggingface.co/spaces/org/demo", "only models are audited"),
+        ("hf.co/datasets/org/data/tree/main", "only models are audited"),
+        ("https://github.com/meta-llama/llama", "not a Hugging Face Hub URL"),
+        ("https://huggingface.co.evil.example/meta-llama/Llama-2-7b", "not a Hugging Face Hub URL"),
+        ("ftp://huggingface.co/meta-llama/Llama-2-7b", "only http(s) URLs"),
+        ("https://token@huggingface.co/meta-llama/Llama-2-7b", "only http(s) URLs"),
+        ("https://huggingface.co/", "names no model"),
+        ("https://huggingface.co/docs/transformers", "not a model's page"),
+        ("https://huggingface.co/org/name/settings/x", "not a model's page"),
+    ],
+)
+def test_other_urls_are_usage_errors(hub, hub_env, url: str, says: str) -> None:
+    before = len(hub.requests)
+    run = run_openness("audit", url, env=hub_env)
+    assert run.code == 2, run.stderr
+    assert says in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1 and "Traceback" not in run.stderr
+    assert len(hub.requests) == before
+
+
+def test_repeated_subjects_are_audited_once_in_order(hub, hub_env) -> None:
+    apache = "openness-fixtures/open-apache-7b"
+    before = len(hub.requests)
+    run = run_openness(
+        "audit",
+        apache,
+        f"https://huggingface.co/{apache}",
+        "OPENNESS-FIXTURES/Open-Apache-7B",
+        "openness-fixtures/card-only",
+        f"hf.co/{apache}/",
+        "--format",
+        "json",
+        env=hub_env,
+    )
+    assert run.code == 0, run.stderr
+    assert [repo for repo, _ in _audited(run)] == [apache, "openness-fixtures/card-only"]
+    info = [r.path for r in hub.requests[before:] if r.path.startswith(f"/api/models/{apache}")]
+    assert info == [f"/api/models/{apache}"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("meta-llama/llama-2-7B", LLAMA),
+        ("meta-llama/Llama-2-7bb", LLAMA),
+        ("meta-lama/Llama-2-7b", LLAMA),
+    ],
+)
+def test_not_found_suggests_a_close_match_from_one_search(hub, hub_env, typed, meant) -> None:
+    before = len(hub.requests)
+    run = run_openness("audit", typed, "--format", "json", env=hub_env)
+    assert run.code == 3
+    line = run.stderr.strip()
+    assert len(line.splitlines()) == 1 and "Traceback" not in line
+    assert "not found" in line and line.endswith(f"did you mean {meant}?")
+    assert run.json()["errors"][0]["message"].endswith(f"did you mean {meant}?")
+    searches = [r for r in hub.requests[before:] if r.path.rstrip("/") == "/api/models"]
+    assert len(searches) == 1
+    mirror = run_openness("audit", typed, *MIRROR)
+    assert mirror.code == 3 and "not in the mirror" in mirror.stderr
+    assert mirror.stderr.strip().endswith(f"did you mean {meant}?")
+
+
+def test_no_suggestion_when_nothing_is_close_or_the_search_fails(hub, hub_env) -> None:
+    run = run_openness("audit", "openness-fixtures/no-such-model", env=hub_env)
+    assert run.code == 3 and "did you mean" not in run.stderr
+    fault = Fault(method="GET", path=r"^/api/models/?$", status=500, times=1000)
+    hub.faults.append(fault)
+    try:
+        run = run_openness("audit", "meta-llama/Llama-2-7bb", "--timeout", "2", env=hub_env)
+    finally:
+        hub.faults.remove(fault)
+    assert fault.hits >= 1  # the search was tried, and failed
+    assert run.code == 3
+    assert run.stderr.strip() == (
+        "openness: model meta-llama/Llama-2-7bb: not found "
+        "(or private: set HF_TOKEN if you have access)"
+    )
+
+
+def _model_folder(folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "README.md").write_text("---\nlicense: apache-2.0\n---\n# A local model\n")
+    (folder / "model.safetensors").write_bytes(b"\0" * 16)
+    return folder
+
+
+@pytest.mark.parametrize("written", ["./localmodel", "localmodel/", "localmodel", "."])
+def test_relative_local_folders_are_audited(tmp_path: Path, written: str) -> None:
+    folder = _model_folder(tmp_path / "work" / "localmodel")
+    cwd = folder if written == "." else folder.parent
+    offline = {"HF_ENDPOINT": "http://127.0.0.1:9", "HF_HUB_OFFLINE": "1"}
+    run = run_openness("audit", written, "--format", "json", cwd=cwd, env=offline)
+    assert run.code == 0, run.stderr
+    assert "Traceback" not in run.stderr
+    report = run.json()["reports"][0]
+    assert report["subject"]["source"] == "local"
+    assert report["subject"]["repo_id"] == "localmodel"
+    assert report["subject"]["url"] == folder.resolve().as_uri()
+    assert report["license"]["osd_compliant"] is True
+
+
+def test_a_missing_folder_with_a_trailing_slash_is_a_usage_error(tmp_path: Path) -> None:
+    run = run_openness("audit", "nothere/", cwd=tmp_path)
+    assert run.code == 2
+    assert "no such folder" in run.stderr and "Traceback" not in run.stderr
