@@ -369,6 +369,7 @@ def scan(
 ) -> None:
     """Find model references in code and configs, and judge each by the policy."""
     from openness import gate
+    from openness.scan import INCOMPLETE
 
     targets = paths or [Path(".")]
     try:
@@ -404,6 +405,9 @@ def scan(
             "to accept a model anyway, add a [[tool.openness.exceptions]] entry (repo, reason, "
             "approved-by, expires) to the policy, or mark the line `# openness: ignore[reason]`"
         )
+    for problem in document.problems:  # a file that could not be read may hold a reference
+        if problem.startswith(INCOMPLETE):
+            _say(f"{problem}; see the problems")
     raise typer.Exit(int(gate.scan_exit_code(document, strict)))
 
 

@@ -179,10 +179,14 @@ def scan_locked(
 
 
 def scan_exit_code(doc: ScanDocument, strict: bool) -> ExitCode:
+    """1 when a reference fails; 3 (1 with --strict) when one could not be judged, or when the
+    scan itself is incomplete (a file it could not read may hold a reference): fail closed."""
+    from openness.scan import is_incomplete
+
     statuses = {r.status for r in doc.references}
     if statuses & {"failed", "unlocked"}:
         return ExitCode.POLICY_FAILED
-    if "incomplete" in statuses or doc.errors:
+    if "incomplete" in statuses or doc.errors or is_incomplete(doc.problems):
         return ExitCode.POLICY_FAILED if strict else ExitCode.INCOMPLETE
     return ExitCode.OK
 

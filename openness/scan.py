@@ -2,7 +2,10 @@
 
 Nothing found here is imported or executed: Python is read with `ast`, YAML is only composed
 (never constructed), JSON and TOML go through their stdlib parsers. Every failure on one file
-becomes a line in `problems`; scanning carries on with the next file.
+becomes a line in `problems`; scanning carries on with the next file, and a last line starting
+with INCOMPLETE says the scan is incomplete (is_incomplete). Other lines are notes: a model id
+computed at run time ("not resolved"), the default of an environment variable, how many files
+were read when nothing was found.
 """
 
 from __future__ import annotations
@@ -36,9 +39,11 @@ else:  # pragma: no cover - Python 3.10, where tomli is a dependency
 
 __all__ = [
     "CONFIG_KEYS",
+    "INCOMPLETE",
     "MAX_FILES",
     "MAX_FILE_BYTES",
     "Reference",
+    "is_incomplete",
     "is_model_repo_id",
     "scan_paths",
 ]
@@ -70,6 +75,9 @@ _FILE_SUFFIXES = (
 _IGNORE_RE = re.compile(r"openness:\s*ignore\b(?:\[([^\]\r\n]*)\])?")
 _CONFIG_COMMENT_RE = re.compile(r"(?:^|\s)#\s*(openness:.*)$")
 _NEWLINE_RE = re.compile(r"\r\n|\r|\n")
+# The line that ends the problems of a scan that could have missed references. It is written
+# by scan_paths itself, after every file, so no file name can fake or hide it.
+INCOMPLETE = "scan incomplete: "
 
 
 @dataclass(frozen=True)
@@ -86,20 +94,57 @@ class Reference:
 
 
 def scan_paths(paths: list[Path], root: Path | None = None) -> tuple[list[Reference], list[str]]:
-    """References found under the paths (files or directories), and problems (bad files etc.).
+    """References found under the paths (files or directories), and problems (bad files etc.)
+    and notes, in file order; the last line starts with INCOMPLETE when a file or line could
+    not be read as intended.
 
     `root` (default: the current directory) only shapes `Reference.file`; files outside it keep
     the path as given.
     """
     root = Path.cwd() if root is None else root
-    problems: list[str] = []
+    findings = _Findings()
     refs: set[Reference] = set()
-    for path, kind in _capped(_iter_files(paths, root, problems), problems):
-        found, trouble = _scan_file(path, _display(path, root), kind, root)
+    scanned = 0
+    for path, kind in _capped(_iter_files(paths, root, findings), findings):
+        found, ok = _scan_file(path, _display(path, root), kind, root, findings)
         refs.update(found)
-        problems.extend(trouble)
+        scanned += ok
     ordered = sorted(refs, key=lambda r: (r.file, r.line, r.column, r.repo_id, r.via))
-    return ordered, problems
+    lines = findings.lines
+    if not ordered:
+        lines.append(f"no model references found in {_count(scanned, 'file')}")
+    if findings.incomplete:
+        lines.append(
+            f"{INCOMPLETE}{_count(findings.incomplete, 'file or line')} could not be read as "
+            "intended; a model referenced there was not checked"
+        )
+    return ordered, lines
+
+
+def is_incomplete(problems: list[str]) -> bool:
+    """Could the scan that gave these problems have missed a reference?"""
+    return any(p.startswith(INCOMPLETE) for p in problems)
+
+
+def _count(n: int, what: str) -> str:
+    plural = what if n == 1 else {"file": "files", "file or line": "files or lines"}[what]
+    return f"{n} {plural}"
+
+
+class _Findings:
+    """What a scan says besides references, in order: problems (a file or line that could not
+    be read as intended, so a reference may be missing) and notes (the rest)."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.incomplete = 0
+
+    def problem(self, text: str) -> None:
+        self.lines.append(text)
+        self.incomplete += 1
+
+    def note(self, text: str) -> None:
+        self.lines.append(text)
 
 
 # --- Files ---------------------------------------------------------------------------------
@@ -122,7 +167,7 @@ def _display(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def _capped(files: Iterable[tuple[Path, str]], problems: list[str]) -> Iterator[tuple[Path, str]]:
+def _capped(files: Iterable[tuple[Path, str]], findings: _Findings) -> Iterator[tuple[Path, str]]:
     """Stop after MAX_FILES distinct files (overlapping PATHS are read once)."""
     seen: set[str] = set()
     for path, kind in files:
@@ -130,39 +175,39 @@ def _capped(files: Iterable[tuple[Path, str]], problems: list[str]) -> Iterator[
         if key in seen:
             continue
         if len(seen) >= MAX_FILES:
-            problems.append(f"stopped after {MAX_FILES} files; the rest was not scanned")
+            findings.problem(f"stopped after {MAX_FILES} files; the rest was not scanned")
             return
         seen.add(key)
         yield path, kind
 
 
-def _iter_files(paths: list[Path], root: Path, problems: list[str]) -> Iterator[tuple[Path, str]]:
+def _iter_files(paths: list[Path], root: Path, findings: _Findings) -> Iterator[tuple[Path, str]]:
     for given in paths:
         shown = _display(given, root)
         try:
             is_dir, exists = given.is_dir(), os.path.lexists(given)
         except OSError as exc:
-            problems.append(f"{shown}: cannot be read ({exc.strerror})")
+            findings.problem(f"{shown}: cannot be read ({exc.strerror})")
             continue
         if is_dir:
-            yield from _walk(given, root, problems)
+            yield from _walk(given, root, findings)
         elif not exists:
-            problems.append(f"{shown}: no such file or directory")
-        elif (kind := _kind_of(given.name)) is None:
-            problems.append(
+            findings.problem(f"{shown}: no such file or directory")
+        elif (kind := _kind_of(given.name)) is None:  # nothing a reference could be read from
+            findings.note(
                 f"{shown}: not a supported file type (.py, .yaml, .yml, .json, .toml or models.txt)"
             )
         else:
             yield given, kind
 
 
-def _walk(top: Path, root: Path, problems: list[str]) -> Iterator[tuple[Path, str]]:
+def _walk(top: Path, root: Path, findings: _Findings) -> Iterator[tuple[Path, str]]:
     """Files of known kinds under `top`, in sorted order, never leaving the tree via symlinks."""
     real_top = os.path.realpath(top)
 
     def on_error(exc: OSError) -> None:
         shown = _display(Path(exc.filename or top), root)
-        problems.append(f"{shown}: cannot be read ({exc.strerror})")
+        findings.problem(f"{shown}: cannot be read ({exc.strerror})")
 
     for dirpath, dirnames, filenames in os.walk(top, onerror=on_error):
         dirnames[:] = sorted(
@@ -178,7 +223,8 @@ def _walk(top: Path, root: Path, problems: list[str]) -> Iterator[tuple[Path, st
             if kind is None:
                 continue
             if path.is_symlink() and not _inside(path, real_top):
-                problems.append(f"{_display(path, root)}: symlink leads outside the tree, skipped")
+                # Deliberate, and said: the tree's own files were all read.
+                findings.note(f"{_display(path, root)}: symlink leads outside the tree, skipped")
                 continue
             yield path, kind
 
@@ -222,7 +268,8 @@ class _FileCtx:
     kind: str
     bases: tuple[Path, ...]  # directories a relative local path would be resolved against
     text: str
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # lines that could not be read
+    notes: list[tuple[int, int, str]] = field(default_factory=list)  # (line, column, text)
     refs: list[Reference] = field(default_factory=list)
     _starts: list[int] | None = None
     _lines: list[str] | None = None
@@ -259,16 +306,25 @@ class _FileCtx:
         )  # fmt: skip
 
 
-def _scan_file(path: Path, rel: str, kind: str, root: Path) -> tuple[list[Reference], list[str]]:
+def _scan_file(
+    path: Path, rel: str, kind: str, root: Path, findings: _Findings
+) -> tuple[list[Reference], bool]:
+    """The file's references, and whether it was read through; its problems go to findings."""
     text, problem = _read_text(path)
     if text is None:
-        return [], [f"{rel}: {problem or 'unreadable'}"]
+        findings.problem(f"{rel}: {problem or 'unreadable'}")
+        return [], False
     ctx = _FileCtx(rel, kind, (path.parent, root), text)
     try:
         _SCANNERS[kind](ctx)
     except Exception as exc:  # one bad file must never stop the scan
-        return [], [f"{rel}: {_describe(exc)}"]
-    return ctx.refs, ctx.problems
+        findings.problem(f"{rel}: {_describe(exc)}")
+        return [], False
+    for line in ctx.problems:
+        findings.problem(line)
+    for *_, note in sorted(ctx.notes):
+        findings.note(note)
+    return ctx.refs, True
 
 
 def _describe(exc: Exception) -> str:
@@ -345,6 +401,14 @@ def _exists(path: str) -> bool:
 class _Const:
     value: str
     line: int
+    env: str | None = None  # the value is this environment variable's default ("?": unnamed)
+
+
+@dataclass(frozen=True)
+class _Resolved:
+    value: str
+    lines: list[int]  # of the constants it came from
+    env: str | None = None
 
 
 # What a name is bound to in one scope: string constants, classes, or None (anything else).
@@ -361,6 +425,16 @@ _CALLS: dict[str, tuple[int, tuple[str, ...]]] = {
     "CrossEncoder": (0, ("model_name_or_path", "model_name")),
 }
 _HUB_DOWNLOADS = frozenset({"hf_hub_download", "snapshot_download"})
+# Calls that read an environment variable: (positional index, keyword) of the default.
+_ENV_READS: dict[str, tuple[int, str] | None] = {
+    "os.environ.get": (1, "default"),
+    "environ.get": (1, "default"),
+    "os.getenv": (1, "default"),
+    "getenv": (1, "default"),
+    "os.environ.setdefault": (1, "default"),
+    "environ.setdefault": (1, "default"),
+}
+_ENVIRON = frozenset({"os.environ", "environ"})
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
@@ -372,6 +446,36 @@ def _const_str(node: ast.AST | None) -> str | None:
         parts = [_const_str(v) if isinstance(v, ast.Constant) else None for v in node.values]
         return None if None in parts else "".join(p for p in parts if p is not None)
     return None
+
+
+def _env_name(node: ast.AST) -> str | None:
+    """The variable an environment read names (`os.getenv("X")`, `os.environ["X"]`; "?" when
+    not a literal), or None when `node` is no such read."""
+    if isinstance(node, ast.Call) and _dotted(node.func) in _ENV_READS and node.args:
+        return _const_str(node.args[0]) or "?"
+    if isinstance(node, ast.Subscript) and _dotted(node.value) in _ENVIRON:
+        return _const_str(node.slice) or "?"
+    return None
+
+
+def _env_default(node: ast.AST | None) -> tuple[str, str] | None:
+    """(default, variable) of `os.environ.get("X", "d")`, `os.getenv("X", default="d")` or
+    `os.environ.get("X") or "d"`: the value the code uses unless the variable is set."""
+    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or) and len(node.values) > 1:
+        default = _const_str(node.values[-1])
+        name = _env_name(node.values[0])
+        return (default, name) if default is not None and name is not None else None
+    if not isinstance(node, ast.Call) or (name := _env_name(node)) is None:
+        return None
+    where = _ENV_READS.get(_dotted(node.func) or "")
+    if where is None:
+        return None
+    index, keyword = where
+    value = next((k.value for k in node.keywords if k.arg == keyword), None)
+    if value is None and len(node.args) > index:
+        value = node.args[index]
+    default = _const_str(value)
+    return (default, name) if default is not None else None
 
 
 def _collect_bindings(body: Iterable[ast.AST], into: _Bindings | None = None) -> _Bindings:
@@ -390,8 +494,12 @@ def _bind(node: ast.AST, out: _Bindings) -> Iterable[ast.AST]:
         out.setdefault(name, []).append(entry)
 
     def const(value: ast.AST | None) -> _Const | None:
+        line = node.lineno  # type: ignore[attr-defined]
         text = _const_str(value)
-        return None if text is None else _Const(text, node.lineno)  # type: ignore[attr-defined]
+        if text is not None:
+            return _Const(text, line)
+        env = _env_default(value)
+        return None if env is None else _Const(env[0], line, env[1])
 
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         add(node.name, node if isinstance(node, ast.ClassDef) else None)
@@ -455,14 +563,15 @@ def _dotted(node: ast.AST) -> str | None:
     return ".".join([node.id, *reversed(parts)])
 
 
-def _single_const(entries: list[_Entry] | None) -> tuple[str, list[int]] | None:
+def _single_const(entries: list[_Entry] | None) -> _Resolved | None:
     """The value when every binding of a name is the same string constant."""
     if not entries or not all(isinstance(e, _Const) for e in entries):
         return None
     consts = [e for e in entries if isinstance(e, _Const)]
     if len({c.value for c in consts}) != 1:
         return None
-    return consts[0].value, [c.line for c in consts]
+    env = next((c.env for c in consts if c.env), None)
+    return _Resolved(consts[0].value, [c.line for c in consts], env)
 
 
 class _PythonScanner:
@@ -560,11 +669,14 @@ class _PythonScanner:
             current, innermost = current.parent, False
         return None
 
-    def _resolve(self, node: ast.AST, scope: _Scope) -> tuple[str, list[int]] | None:
-        """(value, lines of the constants it came from) for a literal or a constant name."""
+    def _resolve(self, node: ast.AST, scope: _Scope) -> _Resolved | None:
+        """The value of a literal, an environment variable's default or a constant name."""
         literal = _const_str(node)
         if literal is not None:
-            return literal, []
+            return _Resolved(literal, [])
+        env = _env_default(node)
+        if env is not None:
+            return _Resolved(env[0], [], env[1])
         if isinstance(node, ast.Name):
             return _single_const(self._lookup(node.id, scope))
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
@@ -591,26 +703,97 @@ class _PythonScanner:
             return
         if name in _HUB_DOWNLOADS and not _is_model_download(call):
             return
+        callee = _dotted(func) or name
         found = _call_argument(call, *_CALLS[name])
         if found is None:
+            unpacked = _unpacked(call, _CALLS[name][0])
+            if unpacked is not None:  # *args or **kwargs may carry the model id
+                self._unresolved(unpacked, call, callee, "unpacked arguments")
             return
         arg, keyword = found
         resolved = self._resolve(arg, scope)
-        if resolved is None or not is_model_repo_id(
-            resolved[0], allow_bare=True, bases=self.ctx.bases
-        ):
+        if resolved is None:
+            self._unresolved(arg, call, callee)
             return
-        callee = _dotted(func) or name
+        if not is_model_repo_id(resolved.value, allow_bare=True, bases=self.ctx.bases):
+            return
         via = f"{callee}({keyword}=)" if keyword else callee
         line, column = arg.lineno, self._column(arg)  # type: ignore[attr-defined]
-        lines = [line, call.lineno, *resolved[1]]
-        ignore = next((self.ignores[n] for n in lines if n in self.ignores), None)
-        self.ctx.add(resolved[0], (line, column), via, ignore)
+        ignore = self._ignore(line, call.lineno, *resolved.lines)
+        if resolved.env is not None:
+            var = "an environment variable" if resolved.env == "?" else f"${resolved.env}"
+            via += f" (default of {var})"
+            if ignore is None:
+                self.ctx.notes.append((line, column, (
+                    f"{self.ctx.file}:{line}: note: {resolved.value} is the default of {var}, "
+                    "which may name another model at run time; only the default was audited"
+                )))  # fmt: skip
+        self.ctx.add(resolved.value, (line, column), via, ignore)
 
-    def _column(self, node: ast.expr) -> int:
+    def _ignore(self, *lines: int) -> str | None:
+        return next((self.ignores[n] for n in lines if n in self.ignores), None)
+
+    def _unresolved(
+        self, arg: ast.expr | ast.keyword, call: ast.Call, callee: str, what: str | None = None
+    ) -> None:
+        """One note for a model id this scan cannot know: it is computed at run time."""
+        line = arg.lineno
+        if self._ignore(line, call.lineno) is not None:
+            return
+        self.ctx.notes.append((line, self._column(arg), (
+            f"{self.ctx.file}:{line}: not resolved: {callee}({self._snippet(arg)}): "
+            f"{what or _dynamic(arg)}; the model it loads is decided at run time and was not "
+            "audited"
+        )))  # fmt: skip
+
+    def _snippet(self, node: ast.expr | ast.keyword, limit: int = 60) -> str:
+        """The source of an expression (its first line), cut to `limit` characters."""
+        raw = self.ctx.line_text(node.lineno).encode("utf-8")
+        end = node.end_col_offset if node.end_lineno == node.lineno else None
+        text = raw[node.col_offset : end].decode("utf-8", "replace").strip()
+        if end is None or len(text) > limit:
+            return text[:limit].rstrip() + "…"
+        return text
+
+    def _column(self, node: ast.expr | ast.keyword) -> int:
         """ast columns are UTF-8 byte offsets; report characters."""
         raw = self.ctx.line_text(node.lineno).encode("utf-8")[: node.col_offset]
         return len(raw.decode("utf-8", "replace")) + 1
+
+
+def _dynamic(node: ast.AST) -> str:
+    """What kind of run-time value stands where a model id goes, in a few words."""
+    env = _env_name(node)
+    if env is not None:
+        return (
+            "an environment variable with no default"
+            if env == "?"
+            else f"${env}, which has no default"
+        )
+    if isinstance(node, ast.JoinedStr):
+        return "an f-string"
+    if isinstance(node, ast.BinOp):
+        return {ast.Add: "a concatenation", ast.Mod: "%-formatting"}.get(
+            type(node.op), "an expression"
+        )
+    if isinstance(node, ast.Name):
+        return "not one string constant in this file"
+    if isinstance(node, ast.Attribute):
+        return "an attribute"
+    if isinstance(node, ast.Call):
+        formats = isinstance(node.func, ast.Attribute) and node.func.attr == "format"
+        return "str.format()" if formats else "the result of a call"
+    return "an expression"
+
+
+def _unpacked(call: ast.Call, index: int) -> ast.expr | ast.keyword | None:
+    """The `*args` or `**kwargs` that may hold the argument at `index`, if any."""
+    for arg in call.args[: index + 1]:
+        if isinstance(arg, ast.Starred):
+            return arg
+    if len(call.args) <= index:
+        return next((kw for kw in call.keywords if kw.arg is None), None)
+    return None
 
 
 def _is_model_download(call: ast.Call) -> bool:

@@ -7,9 +7,10 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, run_openness
 
 from openness import scan
-from openness.scan import Reference, is_model_repo_id, scan_paths
+from openness.scan import INCOMPLETE, Reference, is_incomplete, is_model_repo_id, scan_paths
 
 APP_PY = '''\
 """Example app. AutoModel.from_pretrained("doc/module-docstring") is not a reference."""
@@ -127,6 +128,25 @@ def _line(text: str, needle: str, nth: int = 1) -> int:
     return hits[nth - 1]
 
 
+def _failed(problems: list[str]) -> list[str]:
+    """The problems of a scan that left it incomplete: all but the notes and the last line,
+    which says the scan is incomplete (it must, when there are any)."""
+    assert is_incomplete(problems)
+    assert problems[-1].startswith(INCOMPLETE) and sum(is_incomplete([p]) for p in problems) == 1
+    notes = ("no model references found in ", ": not resolved: ", ": note: ", "not a supported")
+    return [p for p in problems[:-1] if not any(n in p for n in notes)]
+
+
+def _unresolved(problems: list[str]) -> list[tuple[str, str]]:
+    """(file:line, kind of value) of each 'not resolved' note."""
+    found = []
+    for p in problems:
+        where, sep, rest = p.partition(": not resolved: ")
+        if sep:
+            found.append((where, rest.split("): ", 1)[1].split(";")[0]))
+    return found
+
+
 def _write(path: Path, content: str | bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(content, bytes):
@@ -203,7 +223,13 @@ def _expected() -> set[tuple]:
 
 def test_finds_exactly_the_planted_references(tree: Path) -> None:
     refs, problems = scan_paths([tree], root=tree)
-    assert problems == []
+    not_constants = "not one string constant in this file"
+    assert _unresolved(problems) == [
+        (f"src/app.py:{_line(APP_PY, 'tok = AutoTokenizer.from_pretrained(MODEL_ID)')}",
+         not_constants),
+        (f"src/app.py:{_line(APP_PY, '(name)')}", not_constants),
+    ]  # fmt: skip
+    assert len(problems) == 2 and not is_incomplete(problems)
     got = {(r.file, r.line, r.repo_id, r.via, r.ignore_reason) for r in refs}
     assert got == set(_expected())
     assert all(r.ignored == (r.ignore_reason is not None) for r in refs)
@@ -324,8 +350,18 @@ A.from_pretrained("acme/" + "concat")
 """
     _write(tmp_path / "m.py", source)
     refs, problems = scan_paths([tmp_path], root=tmp_path)
-    assert problems == []
     assert [(r.repo_id, r.line) for r in refs] == [("acme/local", 13), ("acme/same", 15)]
+    # Whatever is not one constant is said, once per call, and leaves the scan complete.
+    not_constants = "not one string constant in this file"
+    assert _unresolved(problems) == [
+        ("m.py:14", not_constants),
+        ("m.py:16", not_constants),
+        ("m.py:17", not_constants),
+        ("m.py:18", "unpacked arguments"),
+        ("m.py:19", "an f-string"),
+        ("m.py:20", "a concatenation"),
+    ]
+    assert len(problems) == 6 and not is_incomplete(problems)
 
 
 def test_syntax_error_is_a_problem(tmp_path: Path) -> None:
@@ -334,14 +370,15 @@ def test_syntax_error_is_a_problem(tmp_path: Path) -> None:
     _write(tmp_path / "good.py", 'AutoModel.from_pretrained("acme/good")\n')
     refs, problems = scan_paths([tmp_path], root=tmp_path)
     assert [r.repo_id for r in refs] == ["acme/good"]
-    assert len(problems) == 1 and problems[0].startswith("bad.py: Python syntax error at line 1")
+    failed = _failed(problems)
+    assert len(failed) == 1 and failed[0].startswith("bad.py: Python syntax error at line 1")
 
 
 def test_binary_python_file_is_a_problem(tmp_path: Path) -> None:
     _write(tmp_path / "blob.py", b"\x00\x01\x02\xffELF" * 100)
     refs, problems = scan_paths([tmp_path], root=tmp_path)
     assert refs == []
-    assert problems == ["blob.py: binary content (not a text file)"]
+    assert _failed(problems) == ["blob.py: binary content (not a text file)"]
 
 
 def test_bad_encoding_is_read_not_fatal(tmp_path: Path) -> None:
@@ -360,7 +397,8 @@ def test_yaml_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
     refs, problems = scan_paths([tmp_path], root=tmp_path)
     assert time.monotonic() - started < 5
     assert refs == []
-    assert len(problems) == 1 and "aliases are not accepted" in problems[0]
+    failed = _failed(problems)
+    assert len(failed) == 1 and "aliases are not accepted" in failed[0]
 
 
 def test_file_over_two_mib_is_skipped(tmp_path: Path) -> None:
@@ -368,7 +406,8 @@ def test_file_over_two_mib_is_skipped(tmp_path: Path) -> None:
     _write(tmp_path / "big.py", big)
     refs, problems = scan_paths([tmp_path], root=tmp_path)
     assert refs == []
-    assert len(problems) == 1 and problems[0].startswith("big.py: larger than 2 MiB")
+    failed = _failed(problems)
+    assert len(failed) == 1 and failed[0].startswith("big.py: larger than 2 MiB")
 
 
 @pytest.mark.parametrize(
@@ -392,15 +431,17 @@ def test_unparseable_files_are_problems(tmp_path: Path, name: str, content: str)
     _write(tmp_path / name, content)
     refs, problems = scan_paths([tmp_path], root=tmp_path)
     assert refs == []
-    assert len(problems) == 1 and problems[0].startswith(f"{name}: ")
-    assert "could not be scanned" not in problems[0]
+    failed = _failed(problems)
+    assert len(failed) == 1 and failed[0].startswith(f"{name}: ")
+    assert "could not be scanned" not in failed[0]
 
 
 def test_bad_models_txt_line_is_a_problem(tmp_path: Path) -> None:
     _write(tmp_path / "models.txt", "acme/ok\nnot a repo id\n./local\nacme/x@\n")
     refs, problems = scan_paths([tmp_path], root=tmp_path)
     assert [r.repo_id for r in refs] == ["acme/ok"]
-    assert [p.split(": ")[0] for p in problems] == ["models.txt:2", "models.txt:3", "models.txt:4"]
+    failed = _failed(problems)
+    assert [p.split(": ")[0] for p in failed] == ["models.txt:2", "models.txt:3", "models.txt:4"]
 
 
 def test_skipped_directories_and_file_types(tmp_path: Path) -> None:
@@ -423,7 +464,7 @@ def test_symlinks_do_not_leave_the_tree(tmp_path: Path) -> None:
     (tree / "linkdir").symlink_to(outside.parent, target_is_directory=True)
     refs, problems = scan_paths([tree], root=tree)
     assert [r.repo_id for r in refs] == ["acme/inside"]
-    assert problems == ["link.py: symlink leads outside the tree, skipped"]
+    assert problems == ["link.py: symlink leads outside the tree, skipped"]  # a note only
 
 
 def test_file_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -432,17 +473,21 @@ def test_file_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         _write(tmp_path / f"f{i}.py", f'A.from_pretrained("acme/m{i}")\n')
     refs, problems = scan_paths([tmp_path], root=tmp_path)
     assert [r.repo_id for r in refs] == ["acme/m0", "acme/m1", "acme/m2"]
-    assert problems == ["stopped after 3 files; the rest was not scanned"]
+    assert _failed(problems) == ["stopped after 3 files; the rest was not scanned"]
 
 
 def test_missing_and_unsupported_paths(tmp_path: Path) -> None:
     _write(tmp_path / "notes.md", "x\n")
     refs, problems = scan_paths([tmp_path / "nope", tmp_path / "notes.md"], root=tmp_path)
     assert refs == []
-    assert [p.split(": ")[1] for p in problems] == [
+    assert [p.split(": ")[1] for p in problems[:2]] == [
         "no such file or directory",
         "not a supported file type (.py, .yaml, .yml, .json, .toml or models.txt)",
     ]
+    assert [p.split(": ")[1] for p in _failed(problems)] == ["no such file or directory"]
+    # A file of a type never scanned holds no reference: saying so leaves the scan complete.
+    refs, problems = scan_paths([tmp_path / "notes.md"], root=tmp_path)
+    assert not is_incomplete(problems)
 
 
 def test_reference_is_frozen() -> None:
@@ -450,3 +495,71 @@ def test_reference_is_frozen() -> None:
     with pytest.raises(AttributeError):
         ref.line = 2  # type: ignore[misc]
     assert (ref.ignored, ref.ignore_reason, ref.revision) == (False, None, None)
+
+
+# --- Through the program: environment defaults, run-time ids, broken files, empty scans ----
+
+ENV_APP = """\
+import os
+from transformers import AutoModel, pipeline
+
+MODEL = os.environ.get("MODEL", "openness-fixtures/open-apache-7b")
+model = AutoModel.from_pretrained(MODEL)
+tok = AutoModel.from_pretrained(os.getenv("TOKENIZER", "openness-fixtures/open-apache-7b"))
+fallback = AutoModel.from_pretrained(os.environ.get("OTHER") or "openness-fixtures/card-only")
+built = pipeline("text-generation", model=f"openness-fixtures/{MODEL}")
+"""
+
+
+def _scan_cli(root: Path, *args: str):  # type: ignore[no-untyped-def]
+    (root / "openness.toml").write_text("[tool.openness]\nmin-rung = 0\n")
+    return run_openness("scan", "--mirror", str(FIXTURES), *args, cwd=root)
+
+
+def test_cli_environment_defaults_are_taken_and_marked_dynamic_ids_noted(tmp_path: Path) -> None:
+    _write(tmp_path / "app.py", ENV_APP)
+    run = _scan_cli(tmp_path, "--format", "json")
+    assert run.code == 0, run.stderr  # notes leave the scan complete
+    doc = run.json()
+    refs = {(r["line"], r["repo_id"], r["via"]) for r in doc["references"]}
+    assert refs == {
+        (5, "openness-fixtures/open-apache-7b", "AutoModel.from_pretrained (default of $MODEL)"),
+        (6, "openness-fixtures/open-apache-7b",
+         "AutoModel.from_pretrained (default of $TOKENIZER)"),
+        (7, "openness-fixtures/card-only", "AutoModel.from_pretrained (default of $OTHER)"),
+    }  # fmt: skip
+    notes = [p for p in doc["problems"] if ": note: " in p]
+    assert [n.split(": note: ")[0] for n in notes] == ["app.py:5", "app.py:6", "app.py:7"]
+    assert "may name another model at run time" in notes[0] and "$MODEL" in notes[0]
+    unresolved = [p for p in doc["problems"] if ": not resolved: " in p]
+    assert len(unresolved) == 1 and unresolved[0].startswith("app.py:8: not resolved: pipeline(")
+    assert "an f-string" in unresolved[0]
+    table = _scan_cli(tmp_path)
+    assert "app.py:8: not resolved" in table.stdout and "default of $MODEL" in table.stdout
+
+
+def test_cli_syntax_error_makes_the_scan_incomplete(tmp_path: Path) -> None:
+    _write(tmp_path / "app.py", 'AutoModel.from_pretrained("openness-fixtures/open-apache-7b")\n')
+    assert _scan_cli(tmp_path).code == 0
+    _write(tmp_path / "broken.py", 'def f(:\n    AutoModel.from_pretrained("acme/hidden")\n')
+    run = _scan_cli(tmp_path, "--format", "json")
+    assert run.code == 3, run.stderr  # the reference in broken.py was never checked
+    doc = run.json()
+    assert [r["status"] for r in doc["references"]] == ["passed"]
+    assert any(p.startswith("broken.py: Python syntax error at line 1") for p in doc["problems"])
+    assert "openness: scan incomplete: 1 file or line" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert _scan_cli(tmp_path, "--strict").code == 1
+
+
+def test_cli_empty_scan_says_how_many_files_were_read(tmp_path: Path) -> None:
+    _write(tmp_path / "app.py", "print('hello')\n")
+    _write(tmp_path / "config.yaml", "name: demo\n")
+    _write(tmp_path / "notes.md", "AutoModel.from_pretrained('acme/x')\n")  # not a scanned kind
+    run = _scan_cli(tmp_path, "--color", "never")
+    assert run.code == 0, run.stderr
+    assert "no model references found in 3 files" in run.stdout  # app.py, config.yaml, the .toml
+    assert "where" not in run.stdout and "┃" not in run.stdout  # no empty table
+    doc = _scan_cli(tmp_path, "--format", "json").json()
+    assert doc["references"] == []
+    assert doc["problems"] == ["no model references found in 3 files"]

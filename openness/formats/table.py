@@ -266,7 +266,8 @@ def render_scan(console: Console, doc: ScanDocument) -> None:
         table.add_row(
             t(f"{ref.file}:{ref.line}"), t(ref.repo_id), Text(label, style=style), t(why, limit=400)
         )
-    console.print(table)
+    if doc.references:  # else the problems say "no model references found in N files"
+        console.print(table)
     for problem in doc.problems:
         console.print(Text.assemble(Text("• ", style="yellow"), t(problem)))
 
