@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from openness.errors import UsageError
+from openness.errors import UsageError, plain_invalid
 from openness.frameworks import mof_class, osaid
 from openness.ladder import rung_of
 from openness.report import Evidence, Report
@@ -51,18 +51,21 @@ class Attestation(BaseModel):
 def load_attestations(path: Path) -> list[Attestation]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, yaml.YAMLError, ValueError) as exc:  # ValueError: a date like 2026-13-01
         raise UsageError(f"--attest {path}: {str(exc).splitlines()[0]}") from None
     if isinstance(data, dict):
         data = data.get("attestations")
     if not isinstance(data, list):
         raise UsageError(f"--attest {path}: expected a list of attestations")
-    try:
-        return [Attestation.model_validate(item) for item in data]
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise UsageError(f"--attest {path}: {where}: {first['msg']}") from None
+    attestations = []
+    for number, item in enumerate(data, 1):
+        try:
+            attestations.append(Attestation.model_validate(item))
+        except ValidationError as exc:
+            raise UsageError(
+                f"--attest {path}: attestation {number}: {plain_invalid(exc)}"
+            ) from None
+    return attestations
 
 
 def apply_attestations(report: Report, attestations: list[Attestation]) -> None:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from openness.httplog import requests_hook
 from openness.sanitize import one_line
 
 DEFAULT_API = "https://api.github.com"
@@ -89,6 +90,7 @@ class GitHubClient:
         self.session.mount("http://", HTTPAdapter(max_retries=retry))
         self.session.mount("https://", HTTPAdapter(max_retries=retry))
         self.session.headers["Accept"] = "application/vnd.github+json"
+        self.session.hooks["response"].append(requests_hook)  # --verbose
         self._token = token if token is not None else os.environ.get("GITHUB_TOKEN")
         self._api_origin = urlsplit(self.api)[:2]
 
