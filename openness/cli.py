@@ -1,19 +1,26 @@
 """The command line: parse, call the core, render, exit. No verdicts are made here.
 
-Exit codes: 0 audited (and the policy passed); 1 policy failed, or --strict and the audit is
-incomplete; 2 usage error (bad repo id, flag, file or policy; nothing was fetched); 3 audit
-incomplete (not found, gated files, network down, rate limited, offline, …).
+Exit codes (each command's --help says which apply to it): 0 done, and the policy (if any)
+passed; 1 a model fails the policy (this wins over 3), or --strict and 3 would apply; 2 usage
+error (bad repo id, option, file or policy; nothing was fetched); 3 incomplete: no model
+fails, but some could not be audited or decided (not found, gated files, network down, rate
+limited, offline); 4 internal error (a bug: one line on stderr, the traceback with --verbose).
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 import sys
+import typing
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperCommand
 
 from openness import __version__
 from openness.errors import ExitCode, OpennessError, UsageError
@@ -24,18 +31,188 @@ if TYPE_CHECKING:
     from openness.rules import Rules
 
 EXIT_CODES_HELP = (
-    "Exit codes: 0 audited (policy passed); 1 policy failed, or --strict and the audit is "
-    "incomplete; 2 usage error (bad repo id, flag, file or policy; nothing fetched); 3 audit "
-    "incomplete (not found, gated files, network down, rate limited, offline)."
+    "Exit codes: 0 done (and the policy, if any, passed); 1 a model fails the policy; 2 usage "
+    "error; 3 incomplete (not found, gated files, network down, rate limited, offline); "
+    "4 internal error. Each command's --help says which apply to it."
 )
+INTERNAL = "4 internal error (a bug: one line on stderr, the traceback with --verbose)."
+# The footer of each command's --help: only the codes that command can return.
+EXIT_CODES = {
+    "audit": "Exit codes: 0 every model was audited and, with a policy, passes or is exempted; "
+    "1 a model fails the policy (this wins over 3), or --strict and 3 would apply; 2 usage "
+    "error (bad repo id, option, file or policy): nothing was fetched; 3 no model fails, but "
+    "a model could not be audited (not found, network down, rate limited, offline) or its "
+    "policy could not be decided (gated files) or, without a policy, an audit is incomplete; "
+    + INTERNAL,
+    "scan": "Exit codes: 0 no reference fails (each passes, is exempted or ignored); 1 a "
+    "reference fails the policy or, with --locked, is not in the lock (this wins over 3), or "
+    "--strict and 3 would apply; 2 usage error (no such path, bad option, policy or lockfile); "
+    "3 none fails, but a referenced model could not be audited or its policy decided; " + INTERNAL,
+    "lock": "Exit codes: 0 the lock was written with every model (with --check: every locked "
+    "model is current and every reference is locked); 1 with --check only: a locked model "
+    "moved upstream, a reference is not locked or a locked model is no longer referenced; "
+    "2 usage error (no such path, bad option or lockfile); 3 a model could not be audited, or "
+    "its audit is incomplete and it was left out of the lock (with --check: a locked model "
+    "could not be checked); " + INTERNAL,
+    "license": "Exit codes: 0 every file was read and assessed, whatever the verdict; 2 usage "
+    "error (no such file, bad option or rules); 3 a file could not be read as text; " + INTERNAL,
+    "init": "Exit codes: 0 the starter policy was written; 2 usage error (bad option, or a "
+    "policy is already there); " + INTERNAL,
+}
+DEFAULT_EXIT_CODES = "Exit codes: 0 printed; 2 usage error (bad option or rules); " + INTERNAL
 
-app = typer.Typer(
+
+def _set_verbose(value: bool) -> None:
+    if value:
+        from openness import httplog
+
+        httplog.enable()
+
+
+VerboseOpt = Annotated[
+    bool,
+    typer.Option(
+        "--verbose",
+        "-v",
+        callback=_set_verbose,
+        is_eager=True,
+        help="Log each HTTP request on stderr (method, URL without credentials, status, time), "
+        "and the traceback of an internal error.",
+    ),
+]
+
+
+class Command(TyperCommand):
+    """A command in our conventions: metavars without Python types, an exit-code footer that
+    is true for this command, and our own words for a bad option value (typer validates with
+    pydantic, whose messages must not reach the user)."""
+
+    def __init__(self, name: str | None, **kwargs: Any) -> None:
+        super().__init__(name, **kwargs)
+        self.epilog = EXIT_CODES.get(name or "", DEFAULT_EXIT_CODES)
+        for param in self.params:
+            if param.metavar is None:
+                param.metavar = _metavar(param)
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                name = str(param.metavar)
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        params = self.get_params(ctx)
+        arguments = [
+            (str(p.metavar), getattr(p, "help", None) or "")
+            for p in params
+            if p.param_type_name == "argument"
+        ]
+        options = [
+            record
+            for p in params
+            if p.param_type_name == "option" and (record := p.get_help_record(ctx))
+        ]
+        if arguments:
+            with formatter.section("Arguments"):
+                formatter.write_dl(arguments)
+        if options:
+            with formatter.section("Options"):
+                formatter.write_dl(options)
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except typer.BadParameter as exc:
+            exc.message = _plain_words(exc)
+            raise
+
+
+def _metavar(param: Any) -> str:
+    """REPO_ID..., PATH, N: a name for the value, never a Python type."""
+    if param.param_type_name == "argument":
+        return param.name.upper() + ("..." if param.nargs != 1 else "")
+    desc = getattr(param, "type_descriptor", None)
+    if desc is None:
+        return "VALUE"
+    if desc.is_choice and desc.choices:
+        return "|".join(str(getattr(c, "value", c)) for c in desc.choices)
+    if desc.is_path:
+        return "PATH"
+    annotation = typing.get_args(desc.annotation) or (desc.annotation,)
+    if int in annotation:
+        return "N"
+    if float in annotation:
+        return "NUMBER"
+    return "TEXT"
+
+
+def _plain_words(exc: Any) -> str:
+    """A bad value in our words; pydantic's wording ("Input should be ...", "Value error,")
+    never reaches the user."""
+    from pydantic import ValidationError
+
+    cause = exc.__cause__
+    if not isinstance(cause, ValidationError) or not cause.errors():
+        return str(exc.message)
+    error = cause.errors()[0]
+    kind, value = error["type"], error.get("input")
+    if kind == "value_error" and error.get("ctx", {}).get("error") is not None:
+        return str(error["ctx"]["error"])
+    if kind.startswith("int_"):
+        return f"{value!r} is not a whole number."
+    if kind.startswith("float_"):
+        return f"{value!r} is not a number."
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        low, high = getattr(exc.param, "min", None), getattr(exc.param, "max", None)
+        if low is not None and high is not None:
+            allowed = f"{low} to {high}"
+        else:
+            allowed = f"at least {low}" if low is not None else f"at most {high}"
+        return f"{value} is out of range: use {allowed}."
+    if kind.startswith("bool_"):
+        return f"{value!r} is not yes or no."
+    return f"{value!r} is not a valid value."
+
+
+class App(typer.Typer):
+    """Every command is a `Command` and takes --verbose, whoever adds it."""
+
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Any]:
+        kwargs.setdefault("cls", Command)
+        register = super().command(*args, **kwargs)
+        return lambda fn: register(_with_verbose(fn))
+
+
+def _with_verbose(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """`fn` with one more parameter, --verbose, which its callback handles."""
+    signature = inspect.signature(fn, eval_str=True)
+    if "verbose" in signature.parameters:
+        return fn
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, verbose: bool = False, **kwargs: Any) -> Any:
+        return fn(*args, **kwargs)
+
+    extra = inspect.Parameter(
+        "verbose", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=VerboseOpt
+    )
+    params = list(signature.parameters.values())
+    wrapper.__signature__ = signature.replace(parameters=[*params, extra])  # type: ignore[attr-defined]
+    hints = typing.get_type_hints(fn, include_extras=True)
+    wrapper.__annotations__ = {**hints, "verbose": VerboseOpt}
+    return wrapper
+
+
+app = App(
     name="openness",
     help="How open is an AI model, and what does its license allow?\n\n" + EXIT_CODES_HELP,
     add_completion=False,
     no_args_is_help=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
@@ -61,18 +238,37 @@ class Color(str, Enum):
 
 RulesOpt = Annotated[
     list[Path] | None,
-    typer.Option("--rules", help="Extra rules directory (repeatable); also $OPENNESS_RULES."),
+    typer.Option(
+        "--rules",
+        metavar="DIR",
+        help="Extra rules directory (repeatable); also $OPENNESS_RULES.",
+    ),
 ]
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
-ScanFormatOpt = Annotated[ScanFormat, typer.Option("--format", "-f", help="Output format.")]
+FormatOpt = Annotated[
+    Format, typer.Option("--format", "-f", metavar="FORMAT", help="Output format: table or json.")
+]
+ScanFormatOpt = Annotated[
+    ScanFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        metavar="FORMAT",
+        help="Output format: table, json, markdown (a PR comment) or sarif (code scanning).",
+    ),
+]
 ColorOpt = Annotated[
     Color,
-    typer.Option("--color", help="Colour: auto honours NO_COLOR and whether stdout is a terminal."),
+    typer.Option(
+        "--color",
+        metavar="WHEN",
+        help="Colour: auto (honours NO_COLOR and whether stdout is a terminal), always or never.",
+    ),
 ]
 MirrorOpt = Annotated[
     Path | None,
     typer.Option(
         "--mirror",
+        metavar="DIR",
         envvar="OPENNESS_MIRROR",
         help="Read repos from a directory in the Hub layout instead of the Hub "
         "(e.g. fixtures/hub).",
@@ -82,12 +278,16 @@ TokenOpt = Annotated[
     str | None,
     typer.Option(
         "--token",
+        metavar="TOKEN",
         show_default=False,
         help="Hub token (default: HF_TOKEN or the stored login). Never printed.",
     ),
 ]
 TimeoutOpt = Annotated[
-    float, typer.Option("--timeout", min=0.1, help="Seconds allowed per network request.")
+    float,
+    typer.Option(
+        "--timeout", min=0.1, metavar="SECONDS", help="Seconds allowed per network request."
+    ),
 ]
 StrictOpt = Annotated[
     bool,
@@ -97,12 +297,16 @@ PolicyOpt = Annotated[
     Path | None,
     typer.Option(
         "--policy",
+        metavar="FILE",
         help="Policy file (openness.toml, or a pyproject.toml with [tool.openness]); "
         "default: found by walking up from the working directory.",
     ),
 ]
 MinRungOpt = Annotated[
-    int | None, typer.Option("--min-rung", min=0, max=5, help="Policy: lowest acceptable rung.")
+    int | None,
+    typer.Option(
+        "--min-rung", min=0, max=5, metavar="N", help="Policy: lowest acceptable rung (0 to 5)."
+    ),
 ]
 RequireOsdOpt = Annotated[
     bool | None,
@@ -122,15 +326,25 @@ RequireOsiOpt = Annotated[
 ]
 DenyClauseOpt = Annotated[
     list[str] | None,
-    typer.Option("--deny-clause", help="Policy: a clause kind that fails a model (repeatable)."),
+    typer.Option(
+        "--deny-clause",
+        metavar="KIND",
+        help="Policy: a clause kind that fails a model (repeatable; see `openness clauses`).",
+    ),
 ]
 AllowLicenseOpt = Annotated[
     list[str] | None,
-    typer.Option("--allow-license", help="Policy: an allowed license id or SPDX id (repeatable)."),
+    typer.Option(
+        "--allow-license",
+        metavar="ID",
+        help="Policy: an allowed license id or SPDX id (repeatable).",
+    ),
 ]
 DenyLicenseOpt = Annotated[
     list[str] | None,
-    typer.Option("--deny-license", help="Policy: a denied license id or SPDX id (repeatable)."),
+    typer.Option(
+        "--deny-license", metavar="ID", help="Policy: a denied license id or SPDX id (repeatable)."
+    ),
 ]
 AllowGatedOpt = Annotated[
     bool | None,
@@ -141,19 +355,12 @@ AllowGatedOpt = Annotated[
 
 
 def _console(color: Color, stderr: bool = False):  # type: ignore[no-untyped-def]
-    from rich.console import Console
+    """A console for the table format: plain when piped or with NO_COLOR; when piped with
+    COLUMNS unset, as wide as the content needs, so no identifier is ever cut."""
+    from openness.formats.table import make_console
 
     no_color = color == Color.never or (color == Color.auto and bool(os.environ.get("NO_COLOR")))
-    stream = sys.stderr if stderr else sys.stdout
-    return Console(
-        stderr=stderr,
-        no_color=no_color,
-        force_terminal=True if color == Color.always else None,
-        width=None if stream.isatty() else 100,
-        highlight=False,
-        markup=False,
-        emoji=False,
-    )
+    return make_console(no_color, True if color == Color.always else None, stderr)
 
 
 def _fail(message: str, code: int) -> NoReturn:
@@ -183,6 +390,7 @@ def _main(
             "--version", callback=_version, is_eager=True, help="Print the version and exit."
         ),
     ] = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     pass
 
@@ -234,12 +442,17 @@ def _on_error(subject: str, exc: OpennessError) -> None:
 def audit(
     subjects: Annotated[
         list[str],
-        typer.Argument(help="Hub repo ids (org/name) or paths to downloaded model folders."),
+        typer.Argument(
+            metavar="REPO_OR_PATH...",
+            help="Hub repo ids (org/name) or paths to downloaded model folders.",
+        ),
     ],
     mirror: MirrorOpt = None,
     revision: Annotated[
         str | None,
-        typer.Option("--revision", help="Branch, tag or commit sha to audit (default: main)."),
+        typer.Option(
+            "--revision", metavar="REV", help="Branch, tag or commit sha to audit (default: main)."
+        ),
     ] = None,
     token: TokenOpt = None,
     output_format: FormatOpt = Format.table,
@@ -257,6 +470,7 @@ def audit(
         str | None,
         typer.Option(
             "--github-api",
+            metavar="URL",
             envvar="OPENNESS_GITHUB_API",
             show_default="https://api.github.com",
             help="GitHub API base URL for --deep.",
@@ -266,6 +480,7 @@ def audit(
         Path | None,
         typer.Option(
             "--attest",
+            metavar="FILE",
             help="YAML file of reviewed attestations (repo, rung or component, url, "
             "reviewer, date).",
         ),
@@ -320,7 +535,7 @@ def audit(
     else:
         from openness.formats.table import render_reports
 
-        render_reports(_console(color), document.reports)
+        render_reports(_console(color), document.reports, loaded.kinds)
     for report in document.reports:
         if not report.complete:
             kinds = sorted({p.kind for p in report.problems})
@@ -342,15 +557,17 @@ def audit(
 def scan(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Files or folders to scan for model references (default: .)."),
+        typer.Argument(
+            metavar="PATH...", help="Files or folders to scan for model references (default: .)."
+        ),
     ] = None,
     locked: Annotated[
         bool,
         typer.Option("--locked", help="Judge references against openness.lock only: no network."),
     ] = False,
-    lockfile: Annotated[Path, typer.Option("--lockfile", help="The lockfile.")] = Path(
-        "openness.lock"
-    ),
+    lockfile: Annotated[
+        Path, typer.Option("--lockfile", metavar="FILE", help="The lockfile.")
+    ] = Path("openness.lock"),
     mirror: MirrorOpt = None,
     token: TokenOpt = None,
     output_format: ScanFormatOpt = ScanFormat.table,
@@ -434,14 +651,16 @@ def _emit_scan(document: Any, output_format: ScanFormat, color: Color) -> None:
 def lock(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Files or folders to scan for model references (default: .)."),
+        typer.Argument(
+            metavar="PATH...", help="Files or folders to scan for model references (default: .)."
+        ),
     ] = None,
     check: Annotated[
         bool, typer.Option("--check", help="Do not write: say which locked models moved upstream.")
     ] = False,
-    lockfile: Annotated[Path, typer.Option("--lockfile", help="The lockfile.")] = Path(
-        "openness.lock"
-    ),
+    lockfile: Annotated[
+        Path, typer.Option("--lockfile", metavar="FILE", help="The lockfile.")
+    ] = Path("openness.lock"),
     mirror: MirrorOpt = None,
     token: TokenOpt = None,
     timeout: TimeoutOpt = 10.0,
@@ -491,7 +710,10 @@ def lock(
 
 @app.command("license", epilog=EXIT_CODES_HELP)
 def license_cmd(
-    files: Annotated[list[str], typer.Argument(help="License files to assess; - reads stdin.")],
+    files: Annotated[
+        list[str],
+        typer.Argument(metavar="FILE...", help="License files to assess; - reads stdin."),
+    ],
     output_format: FormatOpt = Format.table,
     rules: RulesOpt = None,
     color: ColorOpt = Color.auto,
@@ -500,7 +722,8 @@ def license_cmd(
     from openness.licensefiles import assess_files
 
     try:
-        document = assess_files(files, _rules(rules))
+        loaded = _rules(rules)
+        document = assess_files(files, loaded)
     except UsageError as exc:
         _fail(str(exc), ExitCode.USAGE)
     if output_format == Format.json:
@@ -510,7 +733,7 @@ def license_cmd(
     else:
         from openness.formats.table import render_licenses
 
-        render_licenses(_console(color), document.licenses)
+        render_licenses(_console(color), document.licenses, loaded.kinds)
     unreadable = any(p.kind == "unreadable" for r in document.licenses for p in r.problems)
     raise typer.Exit(int(ExitCode.INCOMPLETE if unreadable else ExitCode.OK))
 
@@ -519,40 +742,72 @@ def license_cmd(
 def licenses_cmd(
     output_format: FormatOpt = Format.table, rules: RulesOpt = None, color: ColorOpt = Color.auto
 ) -> None:
-    """List the license catalog."""
-    from openness.catalog import catalog_entries
+    """List the license catalog: id, name, SPDX id, OSI approval, clause kinds."""
+    from openness.catalog import catalog_document
 
     try:
-        entries = catalog_entries(_rules(rules))
+        document = catalog_document(_rules(rules))
     except UsageError as exc:
         _fail(str(exc), ExitCode.USAGE)
     if output_format == Format.json:
-        import json
+        from openness.formats.json import render
 
-        sys.stdout.write(json.dumps([e.model_dump() for e in entries], indent=2) + "\n")
+        sys.stdout.write(render(document))
         return
     from openness.formats.table import render_catalog
 
-    render_catalog(_console(color), entries)
+    render_catalog(_console(color), document.licenses)
+
+
+@app.command("clauses")
+def clauses_cmd(
+    output_format: FormatOpt = Format.table, rules: RulesOpt = None, color: ColorOpt = Color.auto
+) -> None:
+    """List the clause kinds: what each means, its severity and the OSD criteria it breaks.
+
+    blocking clauses break the OSD; warning and info clauses are duties or conditions that do
+    not (the audit lists them under "You must"). The kinds are the vocabulary of the policy's
+    deny-clauses and of the JSON reports."""
+    from openness.catalog import clause_document
+
+    try:
+        document = clause_document(_rules(rules))
+    except UsageError as exc:
+        _fail(str(exc), ExitCode.USAGE)
+    if output_format == Format.json:
+        from openness.formats.json import render
+
+        sys.stdout.write(render(document))
+        return
+    from openness.formats.table import render_clauses
+
+    render_clauses(_console(color), document.clauses)
+
+
+SCHEMAS = ("audit", "license", "licenses", "clauses", "scan", "lock")
 
 
 @app.command()
 def schema(
-    kind: Annotated[str, typer.Argument(help="audit (default), license, scan or lock")] = "audit",
+    kind: Annotated[
+        str, typer.Argument(metavar="KIND", help=f"One of {', '.join(SCHEMAS)} (default: audit).")
+    ] = "audit",
 ) -> None:
     """Print the JSON Schema of a JSON document openness writes."""
     import json
 
-    from openness.report import AuditDocument, LicenseDocument, LockFile, ScanDocument
+    from openness import report
 
     models = {
-        "audit": AuditDocument,
-        "license": LicenseDocument,
-        "scan": ScanDocument,
-        "lock": LockFile,
+        "audit": report.AuditDocument,
+        "license": report.LicenseDocument,
+        "licenses": report.CatalogDocument,
+        "clauses": report.ClauseDocument,
+        "scan": report.ScanDocument,
+        "lock": report.LockFile,
     }
     if kind not in models:
-        _fail(f"unknown schema {kind!r}: use one of {', '.join(models)}", ExitCode.USAGE)
+        _fail(f"unknown schema {kind!r}: use one of {', '.join(SCHEMAS)}", ExitCode.USAGE)
     schema_doc = models[kind].model_json_schema(mode="serialization")
     sys.stdout.write(json.dumps(schema_doc, indent=2) + "\n")
 
@@ -563,3 +818,29 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.stderr.write("openness: interrupted\n")
         sys.exit(130)
+    except BrokenPipeError:  # `openness licenses | head`: the reader left; not an error of ours
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(141)  # what a shell reports for a writer ended by SIGPIPE
+    except Exception as exc:  # anything unexpected: one line, exit 4
+        _internal_error(exc)
+
+
+def _internal_error(exc: BaseException) -> NoReturn:
+    from openness import httplog
+    from openness.sanitize import one_line
+
+    verbose = httplog.enabled() or any(a in ("--verbose", "-v") for a in sys.argv[1:])
+    if verbose:
+        import traceback
+
+        traceback.print_exception(exc)
+    hint = "" if verbose else " (run with --verbose for the traceback)"
+    detail = str(exc)
+    if hasattr(exc, "errors") and hasattr(exc, "title"):  # pydantic's words stay inside
+        from openness.errors import plain_invalid
+
+        detail = f"{exc.title}: {plain_invalid(exc)}"
+    what = one_line(f"{type(exc).__name__}: {detail}", 300)
+    sys.stderr.write(f"openness: internal error: {what}{hint}\n")
+    sys.exit(int(ExitCode.INTERNAL))

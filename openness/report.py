@@ -352,6 +352,37 @@ class CatalogEntry(_Model):
     clauses: list[str] = Field(default_factory=list)
 
 
+class CatalogDocument(_Model):
+    """`openness licenses --format json`: the license catalog."""
+
+    schema_version: str = SCHEMA_VERSION
+    tool: Tool = Field(default_factory=Tool)
+    licenses: list[CatalogEntry] = Field(default_factory=list)
+
+
+class ClauseKindEntry(_Model):
+    """One clause kind of the rules: what it means and which OSD criteria it breaks."""
+
+    kind: str
+    title: str
+    severity: Literal["blocking", "warning", "info"] = Field(
+        description="blocking: breaks the OSD; warning and info: a duty or condition that does not."
+    )
+    osd_criteria: list[int] = Field(default_factory=list)
+    rationale: str = ""
+    freedoms: list[str] = Field(
+        default_factory=list, description="The OSAID freedoms it restricts."
+    )
+
+
+class ClauseDocument(_Model):
+    """`openness clauses --format json`: every clause kind."""
+
+    schema_version: str = SCHEMA_VERSION
+    tool: Tool = Field(default_factory=Tool)
+    clauses: list[ClauseKindEntry] = Field(default_factory=list)
+
+
 class LicenseDocument(_Model):
     schema_version: str = SCHEMA_VERSION
     tool: Tool = Field(default_factory=Tool)

@@ -231,7 +231,7 @@ def test_table_output_is_plain_when_piped_and_names_the_verdicts():
 def test_help_documents_exit_codes():
     run = run_openness("audit", "--help")
     assert run.code == 0
-    for phrase in ("0 audited", "2 usage error", "3 audit incomplete"):
+    for phrase in ("0 every model was audited", "2 usage error", "3 no model fails", "4 internal"):
         assert phrase in " ".join(run.stdout.split())
 
 

@@ -115,7 +115,7 @@ def test_missing_file_is_a_usage_error():
 
 def test_catalog_listing_names_ids_spdx_and_osi_flags():
     run = run_openness("licenses", "--format", "json")
-    entries = {e["id"]: e for e in run.json()}
+    entries = {e["id"]: e for e in run.json()["licenses"]}
     assert entries["apache-2.0"]["osi_approved"] is True
     assert entries["apache-2.0"]["spdx"] == "Apache-2.0"
     assert entries["llama2"]["spdx"].startswith("LicenseRef-")

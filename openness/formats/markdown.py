@@ -19,12 +19,27 @@ ICON = {
 }
 
 
+IDENT_LIMIT = 256  # identifiers are never shortened (see formats/table.py)
+
+
 def md(text: object, limit: int = 200) -> str:
     return _SPECIAL.sub(r"\\\1", one_line(str(text), limit))
 
 
+def md_id(text: object) -> str:
+    """An identifier (rule name) in prose: escaped, never shortened."""
+    return md(text, IDENT_LIMIT)
+
+
+def code(text: object) -> str:
+    """An identifier as a code span, never shortened. Markup is inert inside a code span, so
+    only a backtick (it would end the span) and a pipe (it would end the table cell, where
+    GitHub reads `\\|` as a pipe) are changed; a backslash would show as typed."""
+    return "`" + one_line(str(text), IDENT_LIMIT).replace("`", "'").replace("|", "\\|") + "`"
+
+
 def _why(ref: ReferenceResult) -> str:
-    parts = [f"**{md(v.rule)}**: {md(v.detail, 300)}" for v in ref.violations]
+    parts = [f"**{md_id(v.rule)}**: {md(v.detail, 300)}" for v in ref.violations]
     if ref.message:
         parts.append(md(ref.message, 300))
     return "<br>".join(parts) or "-"
@@ -33,17 +48,17 @@ def _why(ref: ReferenceResult) -> str:
 def render_scan(doc: ScanDocument) -> str:
     failed = sum(r.status in ("failed", "unlocked") for r in doc.references)
     lines = ["## openness: model references", ""]
-    policy = f"policy: `{md(doc.policy_source)}`" if doc.policy_source else "no policy"
+    policy = f"policy: {code(doc.policy_source)}" if doc.policy_source else "no policy"
     lines.append(
         f"{len(doc.references)} reference(s), {failed} failing; {policy}"
         + (" (checked against openness.lock)" if doc.locked else "")
     )
     lines += ["", "| model | where | verdict | why |", "| --- | --- | --- | --- |"]
     for ref in doc.references:
-        where = f"`{md(ref.file)}:{ref.line}`"
-        lines.append(f"| `{md(ref.repo_id)}` | {where} | {ICON[ref.status]} | {_why(ref)} |")
+        where = code(f"{ref.file}:{ref.line}")
+        lines.append(f"| {code(ref.repo_id)} | {where} | {ICON[ref.status]} | {_why(ref)} |")
     for error in doc.errors:
-        lines.append(f"\n> could not audit `{md(error.subject)}`: {md(error.message, 300)}")
+        lines.append(f"\n> could not audit {code(error.subject)}: {md(error.message, 300)}")
     if failed:
         lines += [
             "",

@@ -1,11 +1,24 @@
-"""The human report, with rich. Every repo-sourced string is cleaned and passed as Text."""
+"""The human report, with rich. Every repo-sourced string is cleaned and passed as Text.
+
+Identifiers (repo ids, license and SPDX ids, clause kinds, file:line) are never shortened:
+they pass through `ident`, not through a length limit, and every column is at least as wide
+as the longest word in it, so rich wraps between words and never cuts one. When stdout is not
+a terminal and COLUMNS is unset, each print is as wide as its content needs (`show`).
+"""
 
 from __future__ import annotations
 
-from rich.console import Console, Group
+import os
+import sys
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from rich.cells import cell_len
+from rich.console import Console, Group, RenderableType
+from rich.measure import Measurement
 from rich.padding import Padding
 from rich.panel import Panel
-from rich.table import Table
+from rich.table import Table as RichTable
 from rich.text import Text
 
 from openness.report import (
@@ -19,6 +32,10 @@ from openness.report import (
 from openness.sanitize import one_line
 
 MARK = {True: ("✔", "green"), False: ("✘", "red"), None: ("?", "yellow")}
+PIPE_WIDTH = 100  # prose wraps here when stdout is not a terminal and COLUMNS is unset
+# Longer than any real identifier (a Hub repo id is at most 96 characters); only a hostile
+# string reaches it, and it must not make a report thousands of columns wide.
+IDENT_LIMIT = 256
 
 
 def t(value: object, style: str = "", limit: int = 200) -> Text:
@@ -26,17 +43,113 @@ def t(value: object, style: str = "", limit: int = 200) -> Text:
     return Text(one_line(str(value), limit), style=style)
 
 
-def render_reports(console: Console, reports: list[Report]) -> None:
+def ident(value: object, style: str = "") -> Text:
+    """An identifier: cleaned like `t`, never shortened (see IDENT_LIMIT)."""
+    return Text(one_line(str(value), IDENT_LIMIT), style=style)
+
+
+_ident = ident  # for functions where `ident` names the identified license
+
+
+def idents(values: Iterable[object], style: str = "", sep: str = ", ") -> Text:
+    """Identifiers joined by `sep`: rich may wrap after a comma, never inside an id."""
+    return Text(sep.join(one_line(str(v), IDENT_LIMIT) for v in values), style=style)
+
+
+# -- consoles and widths -----------------------------------------------------------------------
+
+
+class ReportConsole(Console):
+    """A Console that knows the width prose should wrap at (`base_width`) and whether nobody
+    fixed it (`fit`: stdout is not a terminal and COLUMNS is unset)."""
+
+    def __init__(self, *, fit: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.fit = fit
+        self.base_width = self.width
+
+
+def make_console(no_color: bool, force_terminal: bool | None, stderr: bool = False) -> Console:
+    stream = sys.stderr if stderr else sys.stdout
+    columns = os.environ.get("COLUMNS", "").strip()
+    fit = not columns.isdigit() and not stream.isatty()
+    return ReportConsole(
+        fit=fit,
+        stderr=stderr,
+        no_color=no_color,
+        force_terminal=force_terminal,
+        width=PIPE_WIDTH if fit else (int(columns) if columns.isdigit() else None),
+        highlight=False,
+        markup=False,
+        emoji=False,
+    )
+
+
+def show(console: Console, renderable: RenderableType, *, records: bool = False) -> None:
+    """Print at a width that never cuts a word: the terminal's (or COLUMNS, or PIPE_WIDTH when
+    piped), widened when the content's longest unbreakable run needs more. `records`: when
+    piped with COLUMNS unset, one record per line (as wide as the widest row)."""
+    base = getattr(console, "base_width", console.width)
+    need = _measure(console, renderable)
+    if getattr(console, "fit", False) and records:
+        width = max(need.maximum, need.minimum)
+    else:
+        width = max(base, need.minimum)
+    console.width = width
+    console.print(renderable)
+
+
+def _measure(console: Console, renderable: RenderableType) -> Measurement:
+    options = console.options.update_width(10_000)
+    if isinstance(renderable, Panel):  # a Panel measures itself at full width
+        inner = Measurement.get(console, options, renderable.renderable)
+        title = renderable.title
+        title_len = cell_len(title.plain if isinstance(title, Text) else str(title or ""))
+        return Measurement(max(inner.minimum + 4, title_len + 6), inner.maximum + 4)
+    return Measurement.get(console, options, renderable)
+
+
+class Table(RichTable):
+    """A rich Table whose columns are never narrower than the longest word in them.
+
+    rich shrinks the widest columns first when a table is too wide, without regard to the
+    words in them, and then folds or ellipsises a word that no longer fits. Here every column
+    keeps its minimum (its longest word) and the width is taken from columns that have room;
+    `show` makes sure the console is wide enough for the sum of the minimums.
+    """
+
+    def _calculate_column_widths(self, console: Console, options: Any) -> list[int]:
+        widths = super()._calculate_column_widths(console, options)
+        minimums = [self._measure_column(console, options, c).minimum for c in self.columns]
+        widths = [max(width, least) for width, least in zip(widths, minimums, strict=True)]
+        excess = sum(widths) - options.max_width
+        while excess > 0:
+            room = [width - least for width, least in zip(widths, minimums, strict=True)]
+            if not any(room):
+                break
+            widest = room.index(max(room))  # take from the column with the most room first
+            take = min(excess, room[widest])
+            widths[widest] -= take
+            excess -= take
+        return widths
+
+
+def render_reports(
+    console: Console, reports: list[Report], kinds: Mapping[str, Any] | None = None
+) -> None:
     for report in reports:
-        console.print(report_panel(report))
+        show(console, report_panel(report, kinds))
 
 
-def report_panel(report: Report) -> Panel:
+def report_panel(report: Report, kinds: Mapping[str, Any] | None = None) -> Panel:
     subject = report.subject
     title = Text.assemble(
-        t(subject.repo_id, "bold"), " @ ", t((subject.revision or "unpinned")[:12], "cyan")
+        ident(subject.repo_id, "bold"), " @ ", t((subject.revision or "unpinned")[:12], "cyan")
     )
-    parts = [license_view(report.license), ladder_view(report.openness.rung, report.openness.steps)]
+    parts: list[RenderableType] = [license_view(report.license)]
+    parts += duties_view(report.license, kinds)
+    parts += [Text(""), frameworks_view(report)]
+    parts.append(ladder_view(report.openness.rung, report.openness.steps))
     if report.lineage.base_chain or report.lineage.notes:
         parts.append(lineage_view(report))
     if report.policy is not None:
@@ -64,22 +177,22 @@ def license_view(lic: LicenseAssessment) -> Group:
         name = Text.assemble(
             t(ident.name),
             " (",
-            t(ident.id),
+            _ident(ident.id),
             ")",
             Text(f"  confidence {ident.confidence:.2f}", style="dim"),
             Text("  modified", style="yellow") if ident.modified else "",
         )
         head.add_row("License", name)
-        head.add_row("Identified from", t(ident.source))
+        head.add_row("Identified from", _ident(ident.source))
     else:
         head.add_row("License", Text("not identified", style="yellow"))
     if lic.declared:
-        head.add_row("Declared", t(", ".join(lic.declared)))
-    head.add_row("SPDX", t(lic.spdx or "-"))
+        head.add_row("Declared", idents(lic.declared))
+    head.add_row("SPDX", _ident(lic.spdx or "-"))
     if lic.use_policy:
         where = lic.use_policy.read_from or "catalog only: not read"
         head.add_row(
-            "Use policy", Text.assemble(t(lic.use_policy.name), "  ", t(f"({where})", "dim"))
+            "Use policy", Text.assemble(t(lic.use_policy.name), "  ", _ident(f"({where})", "dim"))
         )
     head.add_row("OSI approved", _verdict(lic.osi_approved))
     terms = lic.effective
@@ -94,7 +207,8 @@ def license_view(lic: LicenseAssessment) -> Group:
     if lic.unread:
         basis = "; ".join(lic.basis) or "nothing"
         head.add_row(
-            "Not read", t(f"{', '.join(lic.unread)}: the verdict rests on {basis}", limit=300)
+            "Not read",
+            Text.assemble(idents(lic.unread), t(f": the verdict rests on {basis}", limit=300)),
         )
     rows: list[object] = [Text("License", style="bold underline"), head]
     failing = [c for c in lic.osd if c.status == "fail"]
@@ -104,18 +218,24 @@ def license_view(lic: LicenseAssessment) -> Group:
         for kind in crit.clauses:
             clause = by_kind[kind]
             where = clause.source + (f":{clause.line}" if clause.line else "")
-            label = Text.assemble(_clause_label(clause), "  ", t(where, "cyan", 90))
+            label = Text.assemble(_clause_label(clause), "  ", _ident(where, "cyan"))
             rows.append(Padding(label, (0, 0, 0, 6)))
             if clause.excerpt:
                 rows.append(Padding(t(f"“{clause.excerpt}”", "italic", 180), (0, 0, 0, 8)))
     for b in lic.effective.licenses[1:] if lic.effective else []:
         if b.osd_compliant is not False:
             continue
-        via = " → ".join([*b.via, b.from_])
-        rows.append(Text.assemble(Text("  ✘ bound through base ", style="red"), t(via, "red")))
+        chain = idents([*b.via, b.from_], "red", sep=" → ")
+        rows.append(Text.assemble(Text("  ✘ bound through base ", style="red"), chain))
         for crit in b.osd_failing:
-            label = f"OSD {crit.criterion}. {crit.title}: {', '.join(crit.clauses)}"
-            rows.append(Padding(t(f"{b.id}  {label}", limit=200), (0, 0, 0, 6)))
+            label = Text.assemble(
+                _ident(b.id or "unknown"),
+                "  ",
+                t(f"OSD {crit.criterion}. {crit.title}:"),
+                " ",
+                idents(crit.clauses),
+            )
+            rows.append(Padding(label, (0, 0, 0, 6)))
     for finding in lic.findings:
         rows.append(Text.assemble(Text("! ", style="yellow"), t(finding.message, limit=300)))
     return Group(*rows)
@@ -136,18 +256,18 @@ def _first_clause_by_kind(clauses: list[Clause]) -> dict[str, Clause]:
 
 
 def _clause_label(clause: Clause) -> Text:
-    label = t(clause.kind)
+    label = ident(clause.kind)
     if clause.value is not None:
         label.append(f" = {clause.value:,}" + (f" {clause.unit}" if clause.unit else ""))
     return label
 
 
 def ladder_view(rung: int, steps: list[Step]) -> Group:
-    table = Table(show_header=True, header_style="bold", expand=True, box=None)
+    table = Table(show_header=True, header_style="bold", box=None)
     table.add_column("rung", width=4)
-    table.add_column("step", ratio=2)
+    table.add_column("step", max_width=22)
     table.add_column("met", width=9)
-    table.add_column("evidence", ratio=5)
+    table.add_column("evidence")
     for step in steps:
         mark, style = MARK[step.met]
         met = Text(f"{mark} {step.confidence}", style=style)
@@ -169,9 +289,9 @@ def _step_evidence(step: Step) -> Text:
     first = step.evidence[0]
     where = first.source + (f":{first.line}" if first.line else "")
     label = "attested: " if first.attested else ""
-    text = Text.assemble(
-        t(label + first.detail, limit=100), Text(f"  [{one_line(where, 60)}]", style="dim")
-    )
+    # a file name or URL is shown whole; a quoted line of prose may be shortened
+    detail = ident(first.detail) if len(first.detail.split()) == 1 else t(first.detail, limit=100)
+    text = Text.assemble(label, detail, "  ", ident(f"[{where}]", "dim"))
     if len(step.evidence) > 1:
         text.append(f"  (+{len(step.evidence) - 1} more)", style="dim")
     return text
@@ -185,15 +305,15 @@ def lineage_view(report: Report) -> Group:
     ]
     for link in lineage.base_chain:
         line = Text.assemble(
-            t(link.child or report.subject.repo_id), " → ", t(link.repo_id, "bold")
+            ident(link.child or report.subject.repo_id), " → ", ident(link.repo_id, "bold")
         )
         if link.error:
             line.append_text(Text.assemble("  ", t(f"not read: {link.error}", "yellow")))
         elif link.license:
-            line.append_text(Text.assemble(" ", t(f"({link.license})", "dim")))
+            line.append_text(Text.assemble(" ", ident(f"({link.license})", "dim")))
         how = ", ".join(x for x in (link.relation, link.source) if x)
         if how:
-            line.append_text(Text.assemble("  ", t(f"[{how}]", "dim", 200)))
+            line.append_text(Text.assemble("  ", ident(f"[{how}]", "dim")))
         rows.append(line)
     for conflict in lineage.license_conflicts:
         rows.append(Text.assemble(Text("✘ ", style="red"), t(conflict.message, limit=300)))
@@ -218,11 +338,11 @@ def policy_view(policy: PolicyResult) -> Group:
             "  ",
             verdict,
             "  ",
-            t(f"({policy.source})", "dim"),
+            ident(f"({policy.source})", "dim"),
         ),
     ]
     for v in policy.violations:
-        rows.append(Text.assemble("  ", t(v.rule, "bold"), ": ", t(v.detail, limit=300)))
+        rows.append(Text.assemble("  ", ident(v.rule, "bold"), ": ", t(v.detail, limit=300)))
     for exc in policy.exceptions_applied:
         rows.append(
             Text.assemble(
@@ -253,10 +373,10 @@ STATUS = {
 
 def render_scan(console: Console, doc: ScanDocument) -> None:
     table = Table(show_header=True, header_style="bold", expand=True)
-    table.add_column("where", ratio=2, overflow="fold")
-    table.add_column("model", ratio=2, overflow="fold")
+    table.add_column("where")
+    table.add_column("model")
     table.add_column("verdict", width=13)
-    table.add_column("why", ratio=4)
+    table.add_column("why")
     for ref in doc.references:
         label, style = STATUS[ref.status]
         rules = "; ".join(f"{v.rule}: {v.detail}" for v in ref.violations)
@@ -264,10 +384,13 @@ def render_scan(console: Console, doc: ScanDocument) -> None:
         if ref.status == "exempted":  # say who accepted what
             why = f"{ref.message}; accepted: {rules}" if rules else ref.message or ""
         table.add_row(
-            t(f"{ref.file}:{ref.line}"), t(ref.repo_id), Text(label, style=style), t(why, limit=400)
+            ident(f"{ref.file}:{ref.line}"),
+            ident(ref.repo_id),
+            Text(label, style=style),
+            t(why, limit=400),
         )
     if doc.references:  # else the problems say "no model references found in N files"
-        console.print(table)
+        show(console, table)
     for problem in doc.problems:
         console.print(Text.assemble(Text("• ", style="yellow"), t(problem)))
 
@@ -282,12 +405,14 @@ def problems_view(report: Report) -> Group:
     return Group(*rows)
 
 
-def render_licenses(console: Console, results: list) -> None:  # list[LicenseFileResult]
+def render_licenses(
+    console: Console, results: list, kinds: Mapping[str, Any] | None = None
+) -> None:  # list[LicenseFileResult]
     for result in results:
-        parts: list[object] = [license_view(result)]
+        parts: list[object] = [license_view(result), *duties_view(result, kinds)]
         for problem in result.problems:
             parts.append(Text.assemble(Text("• ", style="yellow"), t(problem.message)))
-        console.print(Panel(Group(*parts), title=t(result.file, "bold"), title_align="left"))
+        show(console, Panel(Group(*parts), title=ident(result.file, "bold"), title_align="left"))
 
 
 def render_catalog(console: Console, entries: list) -> None:  # list[CatalogEntry]
@@ -297,10 +422,87 @@ def render_catalog(console: Console, entries: list) -> None:  # list[CatalogEntr
     for e in entries:
         osi, style = MARK[e.osi_approved]
         table.add_row(
-            t(e.id),
-            t(e.name, limit=60),
-            t(e.spdx),
-            Text(osi, style=style),
-            t(", ".join(e.clauses), limit=200),
+            ident(e.id), t(e.name), ident(e.spdx), Text(osi, style=style), idents(e.clauses)
         )
-    console.print(table)
+    show(console, table, records=True)
+
+
+def render_clauses(console: Console, kinds: list) -> None:  # list[ClauseKindEntry]
+    table = Table(show_header=True, header_style="bold")
+    for column in ("kind", "severity", "OSD", "meaning"):
+        table.add_column(column)
+    style = {"blocking": "red", "warning": "yellow", "info": "dim"}
+    for k in kinds:
+        meaning = t(k.title, "bold")
+        if k.rationale:
+            meaning.append_text(Text.assemble(": ", t(k.rationale)))
+        table.add_row(
+            ident(k.kind),
+            Text(k.severity, style=style.get(k.severity, "")),
+            Text(", ".join(map(str, k.osd_criteria)) or "-"),
+            meaning,
+        )
+    show(console, table, records=True)
+
+
+# -- what a product team must do -------------------------------------------------------------
+
+
+def duties_view(
+    lic: LicenseAssessment, kinds: Mapping[str, Any] | None = None
+) -> list[RenderableType]:
+    """ "You must": the clauses that do not break the OSD (severity warning or info) but bind a
+    user, one line each with where they were read, the repo's own license first, then those
+    that bind through a base model. Rows, or nothing when there is no such clause."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column()
+    grid.add_column()
+    own = lic.identified.id if lic.identified else None
+    seen: set[tuple[str, str | None]] = set()
+    places: dict[str, list[Clause]] = {}
+    for clause in lic.clauses:
+        if clause.severity != "blocking":
+            places.setdefault(clause.kind, []).append(clause)
+    for kind, found in places.items():
+        seen.add((kind, own))
+        first = found[0]
+        line = Text.assemble(t(first.title), "  ")
+        source = first.source.split(" <", 1)[0]  # "catalog:llama2 <url>": the id says enough
+        line.append_text(ident(source + (f":{first.line}" if first.line else ""), "cyan"))
+        if len(found) > 1:
+            line.append(f"  (+{len(found) - 1} more)", style="dim")
+        grid.add_row(ident(kind), line)
+    for b in lic.effective.licenses if lic.effective and kinds else []:
+        if b.relation == "own":
+            continue
+        for kind in b.clauses:
+            spec = kinds.get(kind) if kinds else None
+            if spec is None or spec.severity == "blocking" or (kind, b.id) in seen:
+                continue
+            seen.add((kind, b.id))
+            line = Text.assemble(t(spec.title), "  (through base ")
+            line.append_text(ident(b.from_, "cyan"))
+            line.append_text(Text.assemble(", ", ident(b.id or "unknown license"), ")"))
+            grid.add_row(ident(kind), line)
+    if not grid.row_count:
+        return []
+    return [
+        Text(""),
+        Text("You must", style="bold underline"),
+        Padding(grid, (0, 0, 0, 2)),
+    ]
+
+
+def frameworks_view(report: Report) -> Text:
+    """The MOF class and the OSAID verdict, on one line."""
+    ladder = report.openness
+    line = Text.assemble(Text("Frameworks", style="bold"), "  MOF class ")
+    line.append(ladder.mof_class or "none", style="bold" if ladder.mof_class else "yellow")
+    if ladder.osaid is not None:
+        mark, style = MARK[{"pass": True, "fail": False}.get(ladder.osaid.verdict)]
+        line.append("  ·  OSAID ")
+        line.append(f"{mark} {ladder.osaid.verdict}", style=style)
+        if ladder.osaid.missing:
+            line.append("  ")
+            line.append_text(t(f"(missing: {', '.join(ladder.osaid.missing)})", "dim", 300))
+    return line
