@@ -117,3 +117,16 @@ def test_yields_to_names_known_kinds():
     rules = load_rules()
     for kind, others in yielding(rules).items():
         assert kind in rules.kinds and set(others) <= set(rules.kinds), (kind, others)
+
+
+@pytest.mark.parametrize("license_id", _ids())
+def test_the_catalog_reading_is_what_the_detector_finds_in_the_catalog_text(results, license_id):
+    """A kind found but not in the catalog would mark the unmodified text as modified (an added
+    restriction); a kind in the catalog but not found would be listed as missing."""
+    from openness.rules import load_rules
+
+    catalog = load_rules().licenses.get(EXPECTATIONS[license_id].get("alias_of", license_id))
+    assert catalog is not None
+    found = {c["kind"] for c in results[license_id]["clauses"] if not c["from_catalog"]}
+    assert found == {c.kind for c in catalog.clauses}, license_id
+    assert results[license_id]["identified"]["differences"] == [], license_id

@@ -12,8 +12,10 @@ from openness.license.identify import (
     DeclaredLicense,
     TextMatch,
     identify_text,
+    modified_spdx,
     osi_approved,
     resolve_declared,
+    review,
 )
 from openness.license.mentions import license_by_name, license_by_url
 from openness.report import (
@@ -125,15 +127,37 @@ def _settle(
 
 
 def _read(text: LicenseText, rules: Rules) -> _Read:
+    """Identify a text, find its clauses, and settle whether it is the catalog text. A license
+    followed by its own use policy is read as two documents: the policy's clauses are its own
+    (`Clause.document`), and neither part is a modification of the other."""
     match = identify_text(text.text, rules)
     role = text.role
     if match is not None and match.license.kind == "aup":
         role = "aup"
-    document = match.license.id if match else None
-    hits = find_clauses(text.text, rules, text.first_line)
-    clauses = [to_clause(h, text.source, document) for h in hits]
+    clauses: list[Clause] = []
+    for doc, part, first_line in _parts(text, match):
+        hits = find_clauses(part, rules, first_line)
+        if doc is not None:
+            review(doc, hits)
+        clauses += [to_clause(h, text.source, doc.license.id if doc else None) for h in hits]
+    if match is not None and match.policy is not None and match.policy.modified:
+        first, last = match.policy.lines or (0, 0)
+        where = f"use policy {match.policy.license.id} (lines {first}-{last})"
+        match.differences += [f"{where}: {d}" for d in match.policy.differences]
     text.role = role
     return _Read(text, match, clauses)
+
+
+def _parts(text: LicenseText, match: TextMatch | None) -> list[tuple[TextMatch | None, str, int]]:
+    """(document, its text, its first line) for each document the text holds."""
+    if match is None or match.policy is None:
+        return [(match, text.text, text.first_line)]
+    lines = text.text.split("\n")
+    out = []
+    for doc in (match, match.policy):
+        first, last = doc.lines or (1, len(lines))
+        out.append((doc, "\n".join(lines[first - 1 : last]), text.first_line + first - 1))
+    return sorted(out, key=lambda part: part[2])
 
 
 def _document(read: _Read) -> Document:
@@ -204,16 +228,16 @@ def _preference(read: _Read) -> tuple[int, float]:
 
 
 def _identified(read: _Read) -> Identified:
+    """The identification of a text read; `modified` and `differences` were settled with its
+    clauses in `_read` (an added clause kind or a changed figure makes it modified)."""
     assert read.match is not None
-    figures = [d for d in _value_differences(read) if " value " in d]
     return Identified(
         id=read.match.license.id,
         name=read.match.license.name,
         confidence=read.match.confidence,
         source=read.text.source,
-        # a changed figure makes a text modified even when the wording is otherwise the same
-        modified=read.match.modified or bool(figures),
-        differences=list(read.match.differences) + _value_differences(read),
+        modified=read.match.modified,
+        differences=list(read.match.differences),
     )
 
 
@@ -245,29 +269,6 @@ def _use_policy(
     )
 
 
-def _value_differences(read: _Read) -> list[str]:
-    """Clause figures and kinds that differ from the catalog's reading of the license."""
-    if read.match is None or not read.match.license.clauses:
-        return []
-    if read.match.by_title and not read.match.modified:
-        return []  # a notice carries no clauses of its own
-    expected = {c.kind: c for c in read.match.license.clauses}
-    found = {c.kind: c for c in read.clauses}
-    out = []
-    for kind, clause in expected.items():
-        if kind not in found:
-            out.append(
-                f"{kind}: in {read.match.license.id} (section {clause.section}) "
-                "but not found in this text"
-            )
-        elif clause.value is not None and found[kind].value not in (None, clause.value):
-            out.append(
-                f"{kind}: value {found[kind].value} where {read.match.license.id} "
-                f"has {clause.value}"
-            )
-    return out
-
-
 def _fill_spdx(
     result: LicenseAssessment,
     main: Identified | None,
@@ -276,6 +277,12 @@ def _fill_spdx(
 ) -> None:
     if main is not None:
         lic = rules.licenses[main.id]
+        if main.modified:
+            # a modified copy is not the license its catalog id names: a LicenseRef of its own,
+            # never OSI-approved (the approval is of the unmodified text)
+            result.spdx = modified_spdx(main.id)
+            result.osi_approved = False
+            return
         result.spdx = lic.spdx
         result.osi_approved = osi_approved(lic.spdx)
         return
@@ -367,8 +374,10 @@ def _findings(
                 Finding(
                     kind="modified_text",
                     source=r.text.source,
-                    message=f"{r.text.source} {how} {r.match.license.id} but its wording "
-                    f"differs from the catalog text (similarity {r.match.match.dice:.2f})",
+                    message=f"{r.text.source} {how} {r.match.license.id} but is a modified "
+                    f"copy (similarity {r.match.match.dice:.2f}; the differences are listed "
+                    f"with it), so it is {modified_spdx(r.match.license.id)}, "
+                    f"not {r.match.license.spdx}",
                 )
             )
     text_ids = {

@@ -92,6 +92,10 @@ class Hit:
     line: int
     value: int | None
     unit: str | None
+    sentence: str = ""  # the whole sentence the match is in, on one line (at most SENTENCE)
+
+
+SENTENCE = 240
 
 
 def find_clauses(text: str, rules: Rules, first_line: int = 1) -> list[Hit]:
@@ -205,12 +209,14 @@ def _match(
                     if any(_matches(other, part) for other in others):
                         continue  # filed under the kind this one yields to
             value = _value(match)
+            begin, finish = sentence_span(segment.text, match.start(), match.end())
             return Hit(
                 kind,
                 _excerpt(segment.text, match),
                 segment.line_at(match.start()),
                 value,
                 pattern.unit if value is not None else None,
+                one_line(segment.text[begin:finish], SENTENCE),
             )
     return None
 

@@ -1,11 +1,32 @@
-"""Naming a license: from declared ids and SPDX expressions, and from texts by content."""
+"""Naming a license: from declared ids and SPDX expressions, and from texts by content.
+
+A text identified by its wording is the catalog text, or that text modified. It is modified
+when its wording differs (lines added, a stretch of the catalog text missing), when it carries
+a clause kind the catalog's reading of the license does not have, or when a clause figure
+changed. A license followed by its own use policy is two documents, each identified.
+"""
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from functools import cache
+from pathlib import Path
 
-from openness.license.fingerprint import Match, compare, fingerprint, words
+from openness.license.clauses import Hit
+from openness.license.fingerprint import (
+    SAMPLE,
+    SHINGLE,
+    Match,
+    compare,
+    fingerprint,
+    shingle_hashes,
+    word_lines,
+    words,
+)
 from openness.rules import CatalogLicense, Rules
 from openness.sanitize import one_line
 
@@ -13,6 +34,12 @@ EXACT = 0.985  # dice at or above: the text is the catalog text (formatting asid
 CLOSE = 0.55  # dice at or above: the same license, edited
 CONTAINS = 0.9  # coverage at or above: the whole catalog text is inside a larger file
 MAX_DIFF_LINES = 5
+MIN_GAP = 6  # sampled shingles (about a dozen words) missing in a row: a removal, not formatting
+WHOLE = 0.995  # coverage at or above: no stretch of MIN_GAP can be missing
+MIN_PART = 20  # sampled shingles a use policy needs to be read as a part of a larger text
+# coverage kept by a copy that leaves out only the click-to-accept line (a gated prompt does:
+# the Hub's button stands for it)
+ACCEPTANCE_LEFT_OUT = 0.95
 
 
 @dataclass
@@ -22,6 +49,8 @@ class TextMatch:
     modified: bool
     differences: list[str] = field(default_factory=list)
     by_title: bool = False
+    lines: tuple[int, int] | None = None  # the lines of the text that are this document
+    policy: TextMatch | None = None  # the license's own use policy, read in the same text
 
     @property
     def confidence(self) -> float:
@@ -30,13 +59,19 @@ class TextMatch:
         return round(max(self.match.dice, self.match.coverage * self.match.precision), 3)
 
 
+def modified_spdx(license_id: str) -> str:
+    """The SPDX id of a modified copy of a catalog license: a LicenseRef of its own."""
+    return f"LicenseRef-{re.sub(r'[^A-Za-z0-9.-]+', '-', license_id)}-modified"
+
+
 def _reference(rules: Rules, license_id: str) -> frozenset[int]:
     return rules.fingerprints[license_id]
 
 
 def identify_text(text: str, rules: Rules) -> TextMatch | None:
     """The catalog license this text is, or an edited version of; None when nothing is close."""
-    sample = fingerprint(text)
+    hashes = shingle_hashes(text)
+    sample = {h for h, _ in hashes}
     if not sample:
         return None
     best: Match | None = None
@@ -49,11 +84,154 @@ def identify_text(text: str, rules: Rules) -> TextMatch | None:
     if best is None or _score(best) < CLOSE:
         return _by_title(text, rules, best)
     lic = rules.licenses[best.id]
-    exact = best.dice >= EXACT or (best.coverage >= EXACT and best.precision >= CLOSE)
-    result = TextMatch(lic, best, modified=not exact)
+    return _with_policy(text, lic, rules, hashes) or _judged(text, lic, best, rules, hashes=hashes)
+
+
+def _judged(
+    text: str,
+    lic: CatalogLicense,
+    match: Match,
+    rules: Rules,
+    first_line: int = 1,
+    hashes: list[tuple[int, int]] | None = None,
+) -> TextMatch:
+    """The wording's verdict: the catalog text, or modified with the lines added and the
+    stretches of the catalog text missing."""
+    exact = match.dice >= EXACT or (match.coverage >= EXACT and match.precision >= CLOSE)
+    # a stretch of the catalog text left out (a removed permission) is a modification even
+    # when the rest keeps the similarity high; it cannot hide in a coverage this close to 1
+    removed = (
+        missing_parts(text, match, rules, first_line, hashes) if match.coverage < WHOLE else []
+    )
+    result = TextMatch(lic, match, modified=not exact or bool(removed))
     if not exact:
-        result.differences = differing_lines(text, _reference(rules, lic.id))
+        result.differences = differing_lines(text, _reference(rules, lic.id), first_line)
+    result.differences += removed
     return result
+
+
+def _policy_pair(lic: CatalogLicense, rules: Rules) -> tuple[CatalogLicense, CatalogLicense] | None:
+    """The license and the use policy it incorporates, when both have a fingerprint."""
+    if lic.kind == "aup":
+        parents = [p for p in rules.licenses.values() if p.aup == lic.id]
+        lic = next((p for p in parents if p.id in rules.fingerprints), lic)
+    policy = rules.licenses.get(lic.aup) if lic.aup else None
+    if policy is None or lic.id not in rules.fingerprints or policy.id not in rules.fingerprints:
+        return None
+    return lic, policy
+
+
+def _with_policy(
+    text: str, lic: CatalogLicense, rules: Rules, hashes: list[tuple[int, int]]
+) -> TextMatch | None:
+    """A license and its own use policy in one text (gated prompts hold both): split where the
+    wording stops being the license's and starts being the policy's, and identify each part.
+    None when the text is not such a pair."""
+    pair = _policy_pair(lic, rules)
+    if pair is None:
+        return None
+    main, policy = pair
+    ours, theirs = _reference(rules, main.id), _reference(rules, policy.id)
+    labels = [(h in ours) - (h in theirs) for h, _ in hashes]  # 1 license, -1 policy, 0 either
+    if labels.count(-1) < MIN_PART or labels.count(1) < MIN_PART:
+        return None
+    lines = text.split("\n")
+    at = word_lines(text)
+
+    def end_line(index: int) -> int:  # the line where shingle `index` ends
+        return at[min(hashes[index][1] + SHINGLE - 1, len(at) - 1)]
+
+    best: tuple[int, int, bool] | None = None  # (score, split line, license first)
+    for first in (1, -1):
+        before = [0]
+        for label in labels:
+            before.append(before[-1] + (label == first))
+        after = 0
+        for k in range(len(labels), 0, -1):
+            score = before[k] + after
+            if labels[k - 1] == first and (best is None or score > best[0]):
+                best = (score, end_line(k - 1) + 1, first == 1)
+            after += labels[k - 1] == -first
+    if best is None or best[1] > len(lines):
+        return None
+    split, license_first = best[1], best[2]
+    head, tail = "\n".join(lines[: split - 1]), "\n".join(lines[split - 1 :])
+    main_text, policy_text = (head, tail) if license_first else (tail, head)
+    main_lines = (1, split - 1) if license_first else (split, len(lines))
+    policy_lines = (split, len(lines)) if license_first else (1, split - 1)
+    main_match = compare(fingerprint(main_text), ours, main.id)
+    policy_match = compare(fingerprint(policy_text), theirs, policy.id)
+    if _score(main_match) < CLOSE or policy_match.dice < CLOSE:
+        return None
+    result = _judged(main_text, main, main_match, rules, main_lines[0])
+    result.lines = main_lines
+    result.policy = _judged(policy_text, policy, policy_match, rules, policy_lines[0])
+    result.policy.lines = policy_lines
+    return result
+
+
+def review(result: TextMatch, hits: Sequence[Hit]) -> None:
+    """Settle whether an identified text is the catalog text, with the clauses found in it.
+
+    A clause kind the catalog's reading of the license does not have (an added restriction)
+    or a changed figure makes the text modified whatever the wording similarity; a catalog
+    clause not found is listed. A copy that leaves out only the click-to-accept line, and
+    otherwise keeps the catalog wording, is not modified.
+    """
+    lic = result.license
+    if (result.by_title and not result.modified) or not lic.clauses:
+        return  # a notice carries no clauses of its own; a catalog entry without a reading
+    expected = {c.kind: c for c in lic.clauses}
+    found: dict[str, Hit] = {}
+    for hit in hits:
+        found.setdefault(hit.kind.kind, hit)
+    added = {k: h for k, h in found.items() if k not in expected}
+    figures = [
+        f"{kind}: value {found[kind].value} where {lic.id} has {clause.value}"
+        for kind, clause in expected.items()
+        if kind in found
+        and clause.value is not None
+        and found[kind].value not in (None, clause.value)
+    ]
+    missing = [k for k in expected if k not in found]
+    notes = [
+        f"{k}: in {lic.id} (section {expected[k].section}) but not found in this text"
+        for k in missing
+    ]
+    if (
+        result.modified
+        and not (result.by_title or added or figures)
+        and missing == ["gated_acceptance"]
+        and _keeps_the_wording(result.match)
+    ):
+        result.modified = False
+        result.differences = []
+        notes = [
+            f"gated_acceptance: the click-to-accept line of {lic.id} (section "
+            f"{expected['gated_acceptance'].section}) is left out, as a gated prompt "
+            "leaves it to the Hub's button; the rest is the catalog text"
+        ]
+    quoted = {h.line for h in added.values()}
+    lines = [d for d in result.differences if _line_of(d) not in quoted]
+    result.differences = (
+        [f'added {k} at line {h.line}: "{h.sentence}"' for k, h in added.items()]
+        + figures
+        + lines
+        + notes
+    )
+    result.modified = result.modified or bool(added) or bool(figures)
+
+
+def _keeps_the_wording(match: Match) -> bool:
+    return match.precision >= EXACT and match.coverage >= ACCEPTANCE_LEFT_OUT
+
+
+_LINE = re.compile(r"line (\d+): ")
+
+
+def _line_of(difference: str) -> int | None:
+    m = _LINE.match(difference)
+    return int(m.group(1)) if m else None
 
 
 TITLE_WINDOW = 4000  # characters at the top of a text where its title is looked for
@@ -110,6 +288,65 @@ def differing_lines(text: str, reference: frozenset[int], first_line: int = 1) -
             out.append(f"line {number}: {one_line(line, 120)}")
             if len(out) >= MAX_DIFF_LINES:
                 break
+    return out
+
+
+def missing_parts(
+    text: str,
+    match: Match,
+    rules: Rules,
+    first_line: int = 1,
+    hashes: list[tuple[int, int]] | None = None,
+) -> list[str]:
+    """Stretches of the catalog text that are not in this text, with where they would be: the
+    catalog's hashes in text order aligned (difflib) with this text's, over the part of the
+    text that holds the catalog's wording."""
+    order = catalog_order(tuple(rules.sources)).get(match.id)
+    if order is None:  # a fingerprint without its order: only how much is missing
+        gone = 1 - match.coverage
+        return [f"removed: about {gone:.0%} of the {match.id} text"] if gone > 0.02 else []
+    hashes = shingle_hashes(text) if hashes is None else hashes
+    known = set(order)
+    inside = [i for i, (h, _) in enumerate(hashes) if h in known]
+    if not inside:
+        return []
+    lo, hi = inside[0], inside[-1] + 1
+    ours = [h for h, _ in hashes[lo:hi]]
+    gaps = [
+        (a2 - a1, lo + b1)
+        for op, a1, a2, b1, _ in SequenceMatcher(None, order, ours, autojunk=False).get_opcodes()
+        if op in ("delete", "replace") and a2 - a1 >= MIN_GAP
+    ]
+    if not gaps:
+        return []
+    at = word_lines(text, first_line)
+    out = []
+    for size, index in gaps[:MAX_DIFF_LINES]:
+        if index == 0:
+            where = "at the start"
+        elif index >= hi:
+            where = f"at the end (after line {at[-1] if at else first_line})"
+        else:
+            where = f"after line {at[min(hashes[index - 1][1] + SHINGLE - 1, len(at) - 1)]}"
+        out.append(f"removed {where}: about {size * SAMPLE} words of the {match.id} text")
+    return out
+
+
+@cache
+def catalog_order(folders: tuple[Path, ...]) -> dict[str, list[int]]:
+    """Each catalog fingerprint's hashes in the order of its text, from fingerprints.json files
+    written that way (read only when a text is found to differ)."""
+    out: dict[str, list[int]] = {}
+    for folder in folders:
+        path = folder / "fingerprints.json"
+        if not path.is_file():
+            continue
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for key, entry in data.get("licenses", {}).items():
+            if data.get("order") == "text":
+                out[key] = [int(h, 16) for h in entry["shingles"]]
+            else:
+                out.pop(key, None)
     return out
 
 
