@@ -414,10 +414,26 @@ def _auditor(
 
 
 def _policy(path: Path | None, rules: Rules, *flags: Any) -> Policy | None:
-    """The policy file's rules with the command-line flags (in POLICY_FLAGS order) on top."""
+    """The policy file's rules with the command-line flags (in POLICY_FLAGS order) on top.
+
+    No policy, or one with no rule, enforces nothing: that is said on stderr, never passed
+    off as a pass."""
     from openness.policy import load_policy
 
-    return load_policy(path, dict(zip(POLICY_FLAGS, flags, strict=True)), set(rules.kinds))
+    policy = load_policy(path, dict(zip(POLICY_FLAGS, flags, strict=True)), rules)
+    if policy is None or policy.empty:
+        return None
+    return policy
+
+
+def _no_policy_note(path: Path | None, rules: Rules, *flags: Any) -> str:
+    """What to say when nothing is enforced: no policy at all, or one with no rule."""
+    from openness.policy import load_policy
+
+    policy = load_policy(path, dict(zip(POLICY_FLAGS, flags, strict=True)), rules)
+    if policy is not None:
+        return f"policy {policy.source} has no rules: nothing is enforced (see `openness init`)"
+    return "no policy found: nothing is enforced (see `openness init`)"
 
 
 POLICY_FLAGS = (
@@ -547,6 +563,8 @@ def audit(
         elif verdict is not None and verdict.status == "incomplete":
             rules_open = ", ".join(sorted({v.rule for v in verdict.undecided}))
             _say(f"{report.subject.repo_id}: policy could not be decided ({rules_open})")
+    if policy is None and document.reports:
+        _say(_no_policy_note(policy_file, loaded, *flags))
     raise typer.Exit(int(exit_code(document.reports, len(document.errors), strict)))
 
 
@@ -586,6 +604,7 @@ def scan(
 ) -> None:
     """Find model references in code and configs, and judge each by the policy."""
     from openness import gate
+    from openness.lockfile import read_lock
     from openness.scan import INCOMPLETE
 
     targets = paths or [Path(".")]
@@ -605,7 +624,8 @@ def scan(
         )
         policy = _policy(policy_file, loaded, *flags)
         if locked:
-            document = gate.scan_locked(targets, Path.cwd(), gate.read_lock(lockfile), policy)
+            lock_data = read_lock(lockfile, loaded)
+            document = gate.scan_locked(targets, Path.cwd(), lock_data, policy, loaded)
         else:
             auditor = _auditor(loaded, mirror, token, timeout)
     except UsageError as exc:
@@ -622,6 +642,8 @@ def scan(
             "to accept a model anyway, add a [[tool.openness.exceptions]] entry (repo, reason, "
             "approved-by, expires) to the policy, or mark the line `# openness: ignore[reason]`"
         )
+    if policy is None and document.references:
+        _say(_no_policy_note(policy_file, loaded, *flags))
     for problem in document.problems:  # a file that could not be read may hold a reference
         if problem.startswith(INCOMPLETE):
             _say(f"{problem}; see the problems")
@@ -647,7 +669,21 @@ def _emit_scan(document: Any, output_format: ScanFormat, color: Color) -> None:
         render_table(_console(color), document)
 
 
-@app.command(epilog=EXIT_CODES_HELP)
+LOCK_HELP = """Pin every model the code references to a commit sha, with its verdicts.
+
+openness.lock records, per model, the sha audited and what the gate needs (license ids and
+their OSD verdicts, clause kinds, rung, date, tool and rules version). Commit it: `openness
+scan --locked` (and the openness-lock pre-commit hook) then checks the tree against it with no
+network, and `openness lock --check` says which models moved upstream, which references are
+not locked and which locked models are no longer used. Load models at the locked sha
+(`from_pretrained(..., revision="<sha>")`), so that what runs is what was audited.
+
+An incomplete audit (gated files without a token, network errors) is not locked: the command
+warns and exits 3, unless --allow-incomplete.
+"""
+
+
+@app.command(help=LOCK_HELP, epilog=EXIT_CODES_HELP)
 def lock(
     paths: Annotated[
         list[Path] | None,
@@ -656,7 +692,20 @@ def lock(
         ),
     ] = None,
     check: Annotated[
-        bool, typer.Option("--check", help="Do not write: say which locked models moved upstream.")
+        bool,
+        typer.Option(
+            "--check",
+            help="Do not write: say which locked models moved upstream, which references are "
+            "not locked and which locked models are no longer referenced.",
+        ),
+    ] = False,
+    allow_incomplete: Annotated[
+        bool,
+        typer.Option(
+            "--allow-incomplete",
+            help="Lock models whose audit is incomplete too (the gate then judges them as "
+            "incomplete unless the policy is decided without what is missing).",
+        ),
     ] = False,
     lockfile: Annotated[
         Path, typer.Option("--lockfile", metavar="FILE", help="The lockfile.")
@@ -667,42 +716,89 @@ def lock(
     output_format: FormatOpt = Format.table,
     rules: RulesOpt = None,
 ) -> None:
-    """Pin every referenced model to a commit sha with its verdict, in openness.lock."""
     import json
 
     from openness import gate
+    from openness.lockfile import read_lock, write_lock
+    from openness.scan import scan_paths
 
     targets = paths or [Path(".")]
     try:
-        auditor = _auditor(_rules(rules), mirror, token, timeout)
-        existing = gate.read_lock(lockfile) if check else None
+        for target in targets:
+            if not target.exists():
+                raise UsageError(f"{target}: no such file or folder")
+        loaded = _rules(rules)
+        auditor = _auditor(loaded, mirror, token, timeout)
+        existing = read_lock(lockfile, loaded) if check else None
     except UsageError as exc:
         _fail(str(exc), ExitCode.USAGE)
     if existing is not None:
-        rows = gate.check_lock(existing, auditor)
+        refs, _problems = scan_paths(targets, Path.cwd())
+        result = gate.check_lock(existing, auditor, refs)
         if output_format == Format.json:
-            sys.stdout.write(json.dumps({"models": rows}, indent=2) + "\n")
-        for row in rows:
-            if row["error"]:
-                _say(f"{row['repo_id']}: {row['error']}")
-            elif row["moved"]:
-                _say(
-                    f"{row['repo_id']}: moved upstream from {str(row['locked'])[:12]} to "
-                    f"{str(row['current'])[:12]}; run `openness lock` to re-audit"
-                )
-        moved = any(r["moved"] for r in rows)
-        failed = any(r["error"] for r in rows)
-        code = ExitCode.POLICY_FAILED if moved else (ExitCode.INCOMPLETE if failed else ExitCode.OK)
-        if code == ExitCode.OK:
-            _say(f"{len(rows)} locked model(s) are current")
-        raise typer.Exit(int(code))
-    for target in targets:
-        if not target.exists():
-            _fail(f"{target}: no such file or folder", ExitCode.USAGE)
-    new_lock, document = gate.build_lock(targets, Path.cwd(), auditor, _on_error)
-    gate.write_lock(new_lock, lockfile)
+            sys.stdout.write(json.dumps(result, indent=2) + "\n")
+        raise typer.Exit(int(_report_lock_check(result)))
+    new_lock, document, left_out = gate.build_lock(
+        targets, Path.cwd(), auditor, _on_error, allow_incomplete
+    )
+    write_lock(new_lock, lockfile)
     _say(f"wrote {lockfile} with {len(new_lock.models)} model(s)")
-    raise typer.Exit(int(ExitCode.INCOMPLETE if document.errors else ExitCode.OK))
+    for report in left_out:
+        kinds = ", ".join(sorted({p.kind for p in report.problems}))
+        _say(
+            f"{report.subject.repo_id}: not locked, its audit is incomplete ({kinds}); fix "
+            "that (e.g. set HF_TOKEN for gated files) or pass --allow-incomplete"
+        )
+    incomplete = bool(document.errors or left_out)
+    raise typer.Exit(int(ExitCode.INCOMPLETE if incomplete else ExitCode.OK))
+
+
+def _report_lock_check(result: dict[str, list]) -> ExitCode:
+    """One line per finding on stderr; 1 when anything is stale, 3 when something could not
+    be checked, else 0."""
+    rows = result["models"]
+    for row in rows:
+        if row["error"]:
+            _say(f"{row['repo_id']}: {row['error']}")
+        elif row["moved"]:
+            _say(
+                f"{row['repo_id']}: moved upstream from {str(row['locked'])[:12]} to "
+                f"{str(row['current'])[:12]}; run `openness lock` to re-audit"
+            )
+    for repo_id in result["unlocked"]:
+        _say(f"{repo_id}: referenced but not locked; run `openness lock`")
+    for repo_id in result["unreferenced"]:
+        _say(f"{repo_id}: locked but no longer referenced; run `openness lock` to drop it")
+    if any(r["moved"] for r in rows) or result["unlocked"] or result["unreferenced"]:
+        return ExitCode.POLICY_FAILED
+    if any(r["error"] for r in rows):
+        return ExitCode.INCOMPLETE
+    _say(f"{len(rows)} locked model(s) are current, and every reference is locked")
+    return ExitCode.OK
+
+
+@app.command()
+def init(
+    target: Annotated[
+        str,
+        typer.Option(
+            "--in",
+            metavar="FILE",
+            help="Where to write: auto (pyproject.toml if there is one, else openness.toml), "
+            "pyproject or openness.",
+        ),
+    ] = "auto",
+) -> None:
+    """Write a commented starter policy into pyproject.toml or openness.toml."""
+    from openness.policy.starter import write_starter
+
+    if target not in ("auto", "pyproject", "openness"):
+        _fail(f"--in {target}: use auto, pyproject or openness", ExitCode.USAGE)
+    try:
+        written = write_starter(Path.cwd(), target)
+    except UsageError as exc:
+        _fail(str(exc), ExitCode.USAGE)
+    _say(f"wrote a starter policy to {written.name}: review it, then commit it")
 
 
 # -- licenses --------------------------------------------------------------------------------------

@@ -2,21 +2,20 @@
 
 `scan` audits each distinct referenced repo once and reports per reference. `scan --locked`
 judges references against openness.lock with no network at all. `lock` pins every referenced
-model to a commit sha with its report; `lock --check` says which locked models moved upstream.
+model to a commit sha with its verdicts (openness.lockfile); `lock --check` says which locked
+models moved upstream, which referenced ones are not locked and which locked ones are unused.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
-
-from pydantic import ValidationError
 
 from openness.audit import Auditor
 from openness.batch import OnError, run_audits
-from openness.errors import ExitCode, OpennessError, UsageError
-from openness.policy import Policy, evaluate
+from openness.errors import ExitCode, OpennessError
+from openness.lockfile import LOCK_NAME, as_report, lock_entry
+from openness.policy import Policy, effective, evaluate
 from openness.report import (
     AppliedException,
     LockEntry,
@@ -28,9 +27,8 @@ from openness.report import (
     SubjectError,
     Violation,
 )
+from openness.rules import Rules
 from openness.scan import Reference, scan_paths
-
-LOCK_NAME = "openness.lock"
 
 
 def _result(
@@ -76,9 +74,22 @@ def _result(
     if not report.complete:
         kinds = sorted({p.kind for p in report.problems})
         return ReferenceResult(
-            **base, status="incomplete", message=f"audit incomplete ({', '.join(kinds)})"
+            **base,
+            status="incomplete",
+            message=f"audit incomplete ({', '.join(kinds)}); {summary(report)}",
         )
-    return ReferenceResult(**base, status="passed")
+    return ReferenceResult(**base, status="audited", message=summary(report))
+
+
+def summary(report: Report) -> str:
+    """The verdicts a person wants to see when no policy judges them."""
+    terms = effective(report)
+    word = {True: "yes", False: "no", None: "unknown"}[terms.osd_compliant]
+    ids = ", ".join(dict.fromkeys(b.id or "unknown" for b in terms.licenses)) or "no license"
+    return (
+        f"OSD compliant: {word} ({ids}); rung {report.openness.rung} of 5; "
+        "nothing enforced (no policy)"
+    )
 
 
 def _exempted(base: dict, exc: AppliedException, violations: list[Violation]) -> ReferenceResult:
@@ -140,13 +151,14 @@ def scan_locked(
     root: Path,
     lock: LockFile,
     policy: Policy | None,
+    rules: Rules,
     today: dt.date | None = None,
 ) -> ScanDocument:
     """Judge references against the lock alone: no request is made."""
     refs, problems = scan_paths(paths, root)
     results = []
     for ref in refs:
-        entry = lock.models.get(ref.repo_id)
+        entry = locked_entry(lock, ref.repo_id)
         if entry is None and not ref.ignored:
             results.append(
                 ReferenceResult(
@@ -167,7 +179,7 @@ def scan_locked(
                 )
             )
             continue
-        report = entry.report if entry else None
+        report = as_report(entry, rules) if entry else None
         verdict = evaluate(report, policy, today) if report and policy else None
         results.append(_result(ref, report, verdict, policy))
     return ScanDocument(
@@ -192,61 +204,63 @@ def scan_exit_code(doc: ScanDocument, strict: bool) -> ExitCode:
 
 
 def build_lock(
-    paths: list[Path], root: Path, auditor: Auditor, on_error: OnError | None = None
-) -> tuple[LockFile, ScanDocument]:
+    paths: list[Path],
+    root: Path,
+    auditor: Auditor,
+    on_error: OnError | None = None,
+    allow_incomplete: bool = False,
+) -> tuple[LockFile, ScanDocument, list[Report]]:
+    """Audit every referenced model and lock it; returns the lock, the scan document and the
+    reports left out because their audit is incomplete (unless `allow_incomplete`)."""
     refs, problems = scan_paths(paths, root)
     audited = run_audits(_subjects(refs), auditor, None, on_error)
-    today = dt.date.today().isoformat()
     lock = LockFile()
-    for report in sorted(audited.reports, key=lambda r: r.subject.repo_id):
-        lock.models[report.subject.repo_id] = LockEntry(
-            repo_id=report.subject.repo_id,
-            revision=report.subject.revision,
-            audited=today,
-            report=report,
-        )
-    return lock, ScanDocument(reports=audited.reports, errors=audited.errors, problems=problems)
+    left_out = []
+    for report in audited.reports:
+        if not report.complete and not allow_incomplete:
+            left_out.append(report)
+            continue
+        lock.models[report.subject.repo_id] = lock_entry(report, auditor.rules)
+    document = ScanDocument(reports=audited.reports, errors=audited.errors, problems=problems)
+    return lock, document, left_out
 
 
-def write_lock(lock: LockFile, path: Path) -> None:
-    data = lock.model_dump(mode="json")
-    path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-
-
-def read_lock(path: Path) -> LockFile:
-    if not path.is_file():
-        raise UsageError(f"{path}: no lockfile; run `openness lock` first")
-    try:
-        return LockFile.model_validate_json(path.read_text(encoding="utf-8"))
-    except (OSError, ValidationError) as exc:
-        raise UsageError(
-            f"{path}: not a valid openness lockfile ({str(exc).splitlines()[0]})"
-        ) from None
-
-
-def check_lock(lock: LockFile, auditor: Auditor) -> list[dict[str, str | bool | None]]:
-    """For each locked model: the locked sha, the sha served now, and whether it moved."""
+def check_lock(
+    lock: LockFile, auditor: Auditor, refs: list[Reference] | None = None
+) -> dict[str, list]:
+    """Each locked model's sha now (did it move upstream?); with the tree's references, which
+    referenced models are not locked and which locked ones are no longer referenced."""
     rows: list[dict[str, str | bool | None]] = []
     for repo_id, entry in sorted(lock.models.items()):
+        row: dict[str, str | bool | None] = {
+            "repo_id": repo_id,
+            "locked": entry.revision,
+            "current": None,
+            "moved": None,
+            "error": None,
+        }
         try:
-            current = auditor.current_revision(repo_id)
-            rows.append(
-                {
-                    "repo_id": repo_id,
-                    "locked": entry.revision,
-                    "current": current,
-                    "moved": current != entry.revision,
-                    "error": None,
-                }
-            )
+            row["current"] = auditor.current_revision(repo_id)
+            row["moved"] = row["current"] != entry.revision
         except OpennessError as exc:
-            rows.append(
-                {
-                    "repo_id": repo_id,
-                    "locked": entry.revision,
-                    "current": None,
-                    "moved": None,
-                    "error": str(exc),
-                }
-            )
-    return rows
+            row["error"] = str(exc)
+        rows.append(row)
+    out: dict[str, list] = {"models": rows, "unlocked": [], "unreferenced": []}
+    if refs is not None:
+        locked = {k.lower() for k in lock.models}
+        used = {r.repo_id.lower() for r in refs if not r.ignored}
+        out["unlocked"] = sorted(
+            {r.repo_id for r in refs if not r.ignored}
+            - {r.repo_id for r in refs if r.repo_id.lower() in locked}
+        )
+        out["unreferenced"] = sorted(k for k in lock.models if k.lower() not in used)
+    return out
+
+
+def locked_entry(lock: LockFile, repo_id: str) -> LockEntry | None:
+    """The lock entry for a repo id, matched as the Hub matches ids: case-insensitively."""
+    entry = lock.models.get(repo_id)
+    if entry is not None:
+        return entry
+    wanted = repo_id.lower()
+    return next((e for k, e in lock.models.items() if k.lower() == wanted), None)

@@ -399,7 +399,9 @@ class ReferenceResult(_Model):
     kind: str
     via: str
     revision: str | None = None
-    status: Literal["passed", "failed", "exempted", "ignored", "incomplete", "unlocked"]
+    status: Literal[
+        "passed", "failed", "exempted", "ignored", "incomplete", "unlocked", "audited"
+    ] = Field(description="audited: no policy applies, nothing was enforced (never 'passed').")
     violations: list[Violation] = Field(default_factory=list)
     exception: AppliedException | None = None
     message: str | None = None
@@ -416,14 +418,50 @@ class ScanDocument(_Model):
     problems: list[str] = Field(default_factory=list)
 
 
+class LockedLicense(_Model):
+    """One binding license as locked: enough to re-apply a policy offline."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True)
+
+    id: str | None
+    from_: str = Field(alias="from")
+    relation: str
+    osd_compliant: bool | None = None
+    osi_approved: bool | None = None
+    spdx: str | None = None
+    clauses: list[str] = Field(default_factory=list)
+
+
 class LockEntry(_Model):
-    repo_id: str
-    revision: str | None
+    """What the gate needs of one model, small enough to review in a diff."""
+
+    repo_id: str = Field("", exclude=True, description="The key it is stored under.")
+    revision: str | None = Field(description="The commit sha audited: pin revision= to it.")
     audited: str = Field(description="Date of the audit, YYYY-MM-DD.")
-    report: Report
+    tool: str = Field(description="Version of openness that audited it.")
+    rules: str = Field(description="Digest of the rules it was judged with.")
+    source: Literal["hub", "mirror", "local"] = "hub"
+    gated: Literal["auto", "manual"] | bool | None = None
+    complete: bool = True
+    incomplete: list[str] = Field(
+        default_factory=list, description="Kinds of the problems that left the audit incomplete."
+    )
+    declared: list[str] = Field(default_factory=list)
+    osd_compliant: bool | None = Field(None, description="The repo's own license.")
+    effective_osd_compliant: bool | None = Field(None, description="The terms that bind.")
+    missing: list[str] = Field(
+        default_factory=list, description="What could not be read that the verdict needs."
+    )
+    rung: int = Field(ge=0, le=5)
+    steps: list[bool | None] = Field(
+        default_factory=list, description="Whether rungs 1..5 are met (null: unknown)."
+    )
+    licenses: list[LockedLicense] = Field(
+        default_factory=list, description="The binding licenses: its own first, then bases'."
+    )
 
 
 class LockFile(_Model):
-    lock_version: int = 1
+    lock_version: int = 2
     tool: Tool = Field(default_factory=Tool)
     models: dict[str, LockEntry] = Field(default_factory=dict)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -82,7 +83,9 @@ class Rules:
     licenses: dict[str, CatalogLicense]
     fingerprints: dict[str, frozenset[int]] = field(default_factory=dict)
     ladder: dict[str, Any] = field(default_factory=dict)
+    hub_licenses: dict[str, dict[str, Any]] = field(default_factory=dict)
     sources: list[Path] = field(default_factory=list)
+    digest: str = ""  # of every rule file read: a cache or lock made with other rules is stale
 
     def license_by_name(self, name: str) -> CatalogLicense | None:
         """Find a catalog license by its id, Hub id, SPDX id or an alias (case-insensitive)."""
@@ -195,7 +198,11 @@ def load_rules(extra: tuple[Path, ...] = ()) -> Rules:
 @cache
 def _load_rules(dirs: tuple[Path, ...]) -> Rules:
     rules = Rules(criteria={}, kinds={}, licenses={}, sources=list(dirs))
+    digest = hashlib.sha256()
     for folder in dirs:
+        for path in sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".json")):
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
         if (folder / "osd.yaml").is_file():
             crit = _load_yaml(folder / "osd.yaml")["criteria"]
             rules.criteria.update({int(k): v for k, v in crit.items()})
@@ -203,6 +210,9 @@ def _load_rules(dirs: tuple[Path, ...]) -> Rules:
             rules.kinds.update(_kinds(_load_yaml(folder / "clauses.yaml"), folder / "clauses.yaml"))
         for path in sorted((folder / "licenses").glob("*.yaml")):
             rules.licenses.update(_licenses(_load_yaml(path) or {}))
+        if (folder / "hub_licenses.yaml").is_file():
+            data = _load_yaml(folder / "hub_licenses.yaml") or {}
+            rules.hub_licenses.update(data.get("hub_licenses") or {})
         if (folder / "ladder.yaml").is_file():
             rules.ladder.update(_load_yaml(folder / "ladder.yaml") or {})
         fp = folder / "fingerprints.json"
@@ -211,4 +221,5 @@ def _load_rules(dirs: tuple[Path, ...]) -> Rules:
             rules.fingerprints.update(
                 {key: frozenset(int(h, 16) for h in v["shingles"]) for key, v in data.items()}
             )
+    rules.digest = digest.hexdigest()[:16]
     return rules

@@ -16,6 +16,7 @@ ICON = {
     "ignored": "➖ ignored",
     "incomplete": "❔ incomplete",
     "unlocked": "❌ not locked",
+    "audited": "➖ no policy",
 }
 
 

@@ -183,6 +183,9 @@ def license_view(lic: LicenseAssessment) -> Group:
             Text("  modified", style="yellow") if ident.modified else "",
         )
         head.add_row("License", name)
+        if ident.modified:  # what makes it modified: one difference a line
+            for number, difference in enumerate(ident.differences[:8]):
+                head.add_row("Differs" if number == 0 else "", t(difference, "yellow", 240))
         head.add_row("Identified from", _ident(ident.source))
     else:
         head.add_row("License", Text("not identified", style="yellow"))
@@ -368,6 +371,7 @@ STATUS = {
     "ignored": ("– ignored", "dim"),
     "incomplete": ("? incomplete", "yellow"),
     "unlocked": ("✘ not locked", "red"),
+    "audited": ("· no policy", "dim"),
 }
 
 

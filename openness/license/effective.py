@@ -52,7 +52,7 @@ def effective_terms(own: Report, bases: list[tuple[BaseLink, Report | None]]) ->
             continue
         licenses.append(binding(report.license, link.repo_id, relation, via))
         missing += _missing(report.license, link.repo_id)
-    verdict, reason = _verdict(licenses, repo_id)
+    verdict, reason = verdict_of(licenses)
     return EffectiveTerms(
         licenses=licenses,
         osd_compliant=verdict,
@@ -84,7 +84,8 @@ def _through(b: BindingLicense) -> str:
     return " → ".join([*b.via, b.from_])
 
 
-def _verdict(licenses: list[BindingLicense], repo_id: str) -> tuple[bool | None, str]:
+def verdict_of(licenses: list[BindingLicense]) -> tuple[bool | None, str]:
+    """The combined verdict and its one-line reason; `licenses` starts with the repo's own."""
     own, bases = licenses[0], licenses[1:]
     failing = [b for b in bases if b.osd_compliant is False]
     if own.osd_compliant is False or failing:

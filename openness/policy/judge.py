@@ -1,163 +1,23 @@
-"""The adoption policy: a team's rules, read from TOML, applied to reports.
+"""Judging a report by the policy: exempted > failed > incomplete > passed.
 
-Found in `--policy FILE`, else `openness.toml` or `[tool.openness]` in `pyproject.toml`, walking
-up from the working directory. Unknown keys and wrong types are errors (exit 2), never ignored.
+Rules judge the effective terms (the repo's own license and every base's). Each rule is
+three-valued: it passes, it fails on what was read, or it cannot be decided because something
+it needs could not be read.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import sys
-from pathlib import Path
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
-from openness.errors import UsageError
 from openness.license.effective import binding
+from openness.policy.model import Policy
 from openness.report import (
-    AppliedException,
     BindingLicense,
     EffectiveTerms,
     PolicyResult,
     Report,
     Violation,
 )
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
-
-
-class PolicyException(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-    repo: str
-    revision: str | None = None
-    reason: str
-    approved_by: str = Field(alias="approved-by")
-    expires: dt.date
-
-    def applies_to(self, report: Report) -> bool:
-        return self.matches(report.subject.repo_id, report.subject.revision)
-
-    def matches(self, repo_id: str, revision: str | None) -> bool:
-        # Hub repo ids are case-insensitive: Meta-Llama/... is meta-llama/...
-        return self.repo.lower() == repo_id.lower() and self.revision in (None, revision)
-
-    def record(self) -> AppliedException:
-        return AppliedException(
-            repo=self.repo,
-            revision=self.revision,
-            reason=self.reason,
-            approved_by=self.approved_by,
-            expires=self.expires.isoformat(),
-        )
-
-
-class Policy(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-    min_rung: int | None = Field(None, alias="min-rung", ge=0, le=5)
-    require_osd: bool = Field(False, alias="require-osd")
-    require_osi_approved: bool = Field(False, alias="require-osi-approved")
-    deny_clauses: list[str] = Field(default_factory=list, alias="deny-clauses")
-    allow_licenses: list[str] = Field(default_factory=list, alias="allow-licenses")
-    deny_licenses: list[str] = Field(default_factory=list, alias="deny-licenses")
-    allow_gated: bool = Field(True, alias="allow-gated")
-    exceptions: list[PolicyException] = Field(default_factory=list)
-    source: str = Field("flags", exclude=True)
-
-    @field_validator("allow_licenses", "deny_licenses")
-    @classmethod
-    def _lower(cls, value: list[str]) -> list[str]:
-        return [v.strip().lower() for v in value]
-
-    def active_exception(
-        self, repo_id: str, revision: str | None, today: dt.date | None = None
-    ) -> PolicyException | None:
-        """The unexpired exception for a repo, if any."""
-        today = today or dt.date.today()
-        return next(
-            (e for e in self.exceptions if e.matches(repo_id, revision) and e.expires >= today),
-            None,
-        )
-
-    @property
-    def empty(self) -> bool:
-        return not (
-            self.min_rung is not None
-            or self.require_osd
-            or self.require_osi_approved
-            or self.deny_clauses
-            or self.allow_licenses
-            or self.deny_licenses
-            or not self.allow_gated
-        )
-
-
-def _validate(data: dict[str, Any], source: str, kinds: set[str]) -> Policy:
-    try:
-        policy = Policy.model_validate({**data, "source": source})
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        if err["type"] == "extra_forbidden":
-            raise UsageError(f"policy {source}: unknown key {where!r}") from None
-        raise UsageError(f"policy {source}: {where}: {err['msg']}") from None
-    unknown = [k for k in policy.deny_clauses if k not in kinds]
-    if unknown:
-        raise UsageError(f"policy {source}: deny-clauses: unknown clause kind {unknown[0]!r}")
-    return policy
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(f"policy {path}: {exc}") from None
-
-
-def _table(path: Path, data: dict[str, Any]) -> dict[str, Any] | None:
-    """The policy table: [tool.openness] in any file, or the top level of openness.toml."""
-    tool = data.get("tool", {}).get("openness") if isinstance(data.get("tool"), dict) else None
-    if tool is not None:
-        return tool
-    if path.name != "pyproject.toml":
-        return {k: v for k, v in data.items() if k != "tool"}
-    return None
-
-
-def find_policy_file(start: Path) -> Path | None:
-    for folder in (start, *start.parents):
-        candidate = folder / "openness.toml"
-        if candidate.is_file():
-            return candidate
-        pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and _table(pyproject, _read_toml(pyproject)) is not None:
-            return pyproject
-    return None
-
-
-def load_policy(
-    path: Path | None, overrides: dict[str, Any], kinds: set[str], start: Path | None = None
-) -> Policy | None:
-    """The policy in force: the file's (given or found), with command-line flags on top."""
-    path = path or find_policy_file(start or Path.cwd())
-    data: dict[str, Any] = {}
-    source = "flags"
-    if path is not None:
-        if not path.is_file():
-            raise UsageError(f"policy file not found: {path}")
-        table = _table(path, _read_toml(path))
-        if table is None:
-            raise UsageError(f"policy {path}: no [tool.openness] table")
-        data, source = dict(table), str(path)
-    data.update({k: v for k, v in overrides.items() if v is not None})
-    if not data and path is None:
-        return None
-    return _validate(data, source, kinds)
 
 
 def evaluate(report: Report, policy: Policy, today: dt.date | None = None) -> PolicyResult:
@@ -206,9 +66,9 @@ def _verdicts(report: Report, policy: Policy) -> list[Verdict]:
     for kind in policy.deny_clauses:
         out += _deny_clause(report, terms, kind)
     if policy.allow_licenses:
-        out += _allow_licenses(report, terms, set(policy.allow_licenses))
+        out += _allow_licenses(report, terms, policy.allowed_ids)
     if policy.deny_licenses:
-        out += _deny_licenses(report, terms, set(policy.deny_licenses))
+        out += _deny_licenses(report, terms, policy.denied_ids)
     if not policy.allow_gated and report.subject.gated:
         out.append(
             (

@@ -1,0 +1,257 @@
+"""Issue 10: the gate fails closed (policy validation, no silent pass, `openness init`) and the
+lockfile is a reviewable artefact. Each test reproduces a problem the issue reported."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, run_openness
+
+LLAMA = "meta-llama/Llama-2-7b"
+MIRROR = ("--mirror", str(FIXTURES))
+
+
+def _audit(cwd: Path, *args: str):
+    return run_openness("audit", *args, *MIRROR, "--format", "json", cwd=cwd)
+
+
+def _policy(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "openness.toml").write_text(text)
+    return tmp_path
+
+
+# -- 1. a typo in a policy fails closed -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('deny-licenses = ["llama-2"]\n', ["deny-licenses", "'llama-2'", "did you mean 'llama2'"]),
+        ('allow-licenses = ["apache"]\n', ["allow-licenses", "'apache'"]),
+        ('require-osd = "yes"\n', ["require-osd must be true or false", "'yes'"]),
+        ("min-rung = 9\n", ["min-rung must be a whole number from 0 to 5", "9"]),
+        ("require_osd = true\n", ["unknown key 'require_osd'", "did you mean 'require-osd'"]),
+        ('deny-clauses = ["mau-threshold"]\n', ["did you mean 'mau_threshold'"]),
+        (
+            '[[exceptions]]\nrepo = "a/b"\nreason = "r"\napproved-by = "x"\n'
+            'expires = "2027-03-31"\n',
+            ["exceptions[1].expires must be a date"],
+        ),
+        (
+            '[[exceptions]]\nrepo = "a/b"\nreason = "r"\nexpires = 2027-03-31\n',
+            ["exceptions[1].approved-by is required"],
+        ),
+    ],
+)
+def test_policy_mistakes_exit_2_in_our_words(tmp_path, text, expected):
+    run = _audit(_policy(tmp_path, text), LLAMA)
+    assert run.code == 2, run.stderr
+    assert run.stderr.count("\n") == 1, run.stderr
+    for phrase in expected:
+        assert phrase in run.stderr, (phrase, run.stderr)
+    for pydantic_words in (
+        "Input should",
+        "validation error",
+        "Value error",
+        "type=",
+        "For further",
+    ):
+        assert pydantic_words not in run.stderr
+
+
+@pytest.mark.parametrize(
+    "value", ["llama2", "LicenseRef-llama2", "gemma", "odc-by", "MIT OR Apache-2.0", "CC-BY-NC-4.0"]
+)
+def test_catalog_hub_and_spdx_ids_are_accepted(tmp_path, value):
+    run = _audit(_policy(tmp_path, f'deny-licenses = ["{value}"]\n'), "openness-fixtures/card-only")
+    assert run.code != 2, run.stderr
+
+
+def test_denying_the_catalog_id_catches_llama2_and_its_fine_tunes(tmp_path):
+    cwd = _policy(tmp_path, 'deny-licenses = ["llama2"]\n')
+    for repo in (LLAMA, "openness-fixtures/llama2-finetune-apache"):
+        run = _audit(cwd, repo)
+        assert run.code == 1, (repo, run.stderr)
+        assert run.json()["reports"][0]["policy"]["violations"][0]["rule"] == "deny-licenses"
+
+
+def test_exception_repo_matches_case_insensitively(tmp_path):
+    cwd = _policy(
+        tmp_path,
+        'require-osd = true\n[[exceptions]]\nrepo = "Meta-Llama/llama-2-7B"\nreason = "eval"\n'
+        'approved-by = "legal"\nexpires = 2999-01-01\n',
+    )
+    run = _audit(cwd, LLAMA)
+    assert run.code == 0, run.stderr
+    assert run.json()["reports"][0]["policy"]["status"] == "exempted"
+
+
+# -- 2. no policy means nothing is enforced, and it is said ------------------------------------
+
+
+def _project(tmp_path: Path) -> Path:
+    (tmp_path / "app.py").write_text(
+        "from transformers import pipeline\n"
+        'pipe = pipeline(model="openness-fixtures/rail-bloom-560m")\n'
+    )
+    return tmp_path
+
+
+def test_scan_without_a_policy_shows_verdicts_and_never_says_passed(tmp_path):
+    cwd = _project(tmp_path)
+    run = run_openness("scan", *MIRROR, "-f", "json", cwd=cwd)
+    assert run.code == 0
+    ref = run.json()["references"][0]
+    assert ref["status"] == "audited"
+    assert "OSD compliant: no" in ref["message"] and "rung" in ref["message"]
+    assert "no policy found: nothing is enforced (see `openness init`)" in run.stderr
+    table = run_openness("scan", *MIRROR, cwd=cwd, env={"COLUMNS": "200"})
+    assert "passed" not in table.stdout and "no policy" in table.stdout
+
+
+def test_an_empty_policy_file_enforces_nothing_and_says_so(tmp_path):
+    cwd = _policy(_project(tmp_path), "")
+    run = run_openness("audit", "openness-fixtures/rail-bloom-560m", *MIRROR, cwd=cwd)
+    assert "Policy" not in run.stdout and "passed" not in run.stdout
+    assert "policy openness.toml has no rules: nothing is enforced" in run.stderr
+    assert run.code == 0
+
+
+def test_the_applied_policy_is_named_by_its_relative_path(tmp_path):
+    cwd = _policy(_project(tmp_path), "require-osd = true\n")
+    run = run_openness("scan", *MIRROR, "-f", "json", cwd=cwd)
+    assert run.json()["policy_source"] == "openness.toml"
+    markdown = run_openness("scan", *MIRROR, "-f", "markdown", cwd=cwd)
+    assert "policy: `openness.toml`" in markdown.stdout
+
+
+@pytest.mark.parametrize("with_pyproject", [True, False])
+def test_init_writes_a_starter_policy_that_loads_and_fails_llama(tmp_path, with_pyproject):
+    if with_pyproject:
+        (tmp_path / "pyproject.toml").write_text('[project]\nname = "demo"\n')
+    run = run_openness("init", cwd=tmp_path)
+    assert run.code == 0, run.stderr
+    written = tmp_path / ("pyproject.toml" if with_pyproject else "openness.toml")
+    text = written.read_text()
+    assert "require-osd = true" in text and "# " in text
+    if with_pyproject:
+        assert text.startswith('[project]\nname = "demo"\n') and "[tool.openness]" in text
+    run = _audit(tmp_path, LLAMA)
+    assert run.code == 1, run.stderr
+    rules = {v["rule"] for v in run.json()["reports"][0]["policy"]["violations"]}
+    assert {"require-osd", "deny-clauses"} <= rules
+    again = run_openness("init", cwd=tmp_path)
+    assert again.code == 2 and "already" in again.stderr
+    assert written.read_text() == text
+
+
+# -- 6. the lockfile ---------------------------------------------------------------------------
+
+
+APP = """\
+from transformers import AutoModel
+a = AutoModel.from_pretrained("meta-llama/Llama-2-7b")
+b = AutoModel.from_pretrained("openness-fixtures/open-apache-7b")
+c = AutoModel.from_pretrained("openness-fixtures/llama2-finetune-apache")
+d = AutoModel.from_pretrained("openness-fixtures/rail-bloom-560m")
+"""
+
+
+def test_lock_is_small_sorted_and_stable(tmp_path):
+    (tmp_path / "app.py").write_text(APP)
+    assert run_openness("lock", *MIRROR, cwd=tmp_path).code == 0
+    first = (tmp_path / "openness.lock").read_bytes()
+    data = json.loads(first)
+    assert data["lock_version"] == 2
+    assert list(data["models"]) == sorted(data["models"])
+    assert len(first) < 1024 * len(data["models"]), len(first)
+    for entry in data["models"].values():
+        assert len(json.dumps(entry, indent=2)) < 1100
+        assert entry["revision"] and entry["rules"] and entry["tool"] and entry["audited"]
+    finetune = data["models"]["openness-fixtures/llama2-finetune-apache"]
+    assert finetune["osd_compliant"] is True and finetune["effective_osd_compliant"] is False
+    assert [b["from"] for b in finetune["licenses"]][1] == "meta-llama/Llama-2-7b-hf"
+    assert run_openness("lock", *MIRROR, cwd=tmp_path).code == 0
+    assert (tmp_path / "openness.lock").read_bytes() == first
+
+
+def test_scan_locked_reapplies_a_policy_to_the_effective_terms(tmp_path):
+    (tmp_path / "app.py").write_text(APP)
+    assert run_openness("lock", *MIRROR, cwd=tmp_path).code == 0
+    _policy(tmp_path, 'deny-clauses = ["mau_threshold"]\n')
+    offline = {"HF_HUB_OFFLINE": "1", "HF_ENDPOINT": "http://127.0.0.1:9"}
+    run = run_openness("scan", "--locked", "-f", "json", cwd=tmp_path, env=offline)
+    status = {r["repo_id"]: r for r in run.json()["references"]}
+    assert status["openness-fixtures/open-apache-7b"]["status"] == "passed"
+    finetune = status["openness-fixtures/llama2-finetune-apache"]
+    assert finetune["status"] == "failed"
+    assert "meta-llama/Llama-2-7b-hf" in finetune["violations"][0]["detail"]
+    assert run.code == 1
+
+
+def test_an_incomplete_audit_is_not_locked_without_allow_incomplete(tmp_path, hub_env):
+    (tmp_path / "app.py").write_text(
+        "from x import AutoModel\n"
+        'AutoModel.from_pretrained("openness-fixtures/gated-llama2-finetune")\n'
+    )
+    run = run_openness("lock", cwd=tmp_path, env=hub_env)
+    assert run.code == 3
+    assert (
+        "not locked, its audit is incomplete" in run.stderr and "--allow-incomplete" in run.stderr
+    )
+    assert json.loads((tmp_path / "openness.lock").read_text())["models"] == {}
+    run = run_openness("lock", "--allow-incomplete", cwd=tmp_path, env=hub_env)
+    assert run.code == 0
+    entry = json.loads((tmp_path / "openness.lock").read_text())["models"][
+        "openness-fixtures/gated-llama2-finetune"
+    ]
+    assert entry["complete"] is False and entry["incomplete"] == ["gated"]
+    # the policy is decided even so: llama2 fails the OSD whatever the unread file says
+    _policy(tmp_path, "require-osd = true\n")
+    run = run_openness("scan", "--locked", "-f", "json", cwd=tmp_path)
+    assert run.json()["references"][0]["status"] == "failed" and run.code == 1
+
+
+def test_lock_check_reports_unlocked_and_no_longer_referenced_models(tmp_path):
+    (tmp_path / "app.py").write_text(APP)
+    assert run_openness("lock", *MIRROR, cwd=tmp_path).code == 0
+    run = run_openness("lock", "--check", *MIRROR, cwd=tmp_path)
+    assert run.code == 0 and "every reference is locked" in run.stderr
+    (tmp_path / "app.py").write_text(
+        APP.replace("openness-fixtures/rail-bloom-560m", "openness-fixtures/nc-research-1b")
+    )
+    run = run_openness("lock", "--check", *MIRROR, "-f", "json", cwd=tmp_path)
+    assert run.code == 1
+    result = run.json()
+    assert result["unlocked"] == ["openness-fixtures/nc-research-1b"]
+    assert result["unreferenced"] == ["openness-fixtures/rail-bloom-560m"]
+    assert "referenced but not locked" in run.stderr and "no longer referenced" in run.stderr
+
+
+def test_lock_help_says_what_the_lock_is_for():
+    text = " ".join(run_openness("lock", "--help", env={"COLUMNS": "200"}).stdout.split())
+    assert "scan --locked" in text and 'revision="<sha>"' in text
+
+
+def test_a_version_1_lock_is_still_read(tmp_path):
+    report = run_openness("audit", LLAMA, *MIRROR, "-f", "json").json()["reports"][0]
+    report["license"].pop("effective", None)
+    old = {
+        "lock_version": 1,
+        "tool": {"name": "openness", "version": "0.1.0"},
+        "models": {
+            LLAMA: {
+                "repo_id": LLAMA,
+                "revision": report["subject"]["revision"],
+                "audited": "2026-01-01",
+                "report": report,
+            }
+        },
+    }
+    (tmp_path / "openness.lock").write_text(json.dumps(old))
+    (tmp_path / "app.py").write_text(f'from x import M\nM.from_pretrained("{LLAMA}")\n')
+    _policy(tmp_path, "require-osd = true\n")
+    run = run_openness("scan", "--locked", "-f", "json", cwd=tmp_path)
+    assert run.json()["references"][0]["status"] == "failed", run.stderr
