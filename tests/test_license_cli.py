@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import FIXTURES, run_openness
 
@@ -57,6 +59,11 @@ def test_modified_llama2_is_identified_as_modified_with_the_new_threshold(corpus
     assert result["identified"]["differences"]
     mau = next(c for c in result["clauses"] if c["kind"] == "mau_threshold")
     assert mau["value"] == 100_000_000
+    assert (
+        "mau_threshold: value 100000000 where llama2 has 700000000"
+        in (result["identified"]["differences"])
+    )
+    assert result["spdx"] == "LicenseRef-llama2-modified"
     assert result["osd_compliant"] is False
 
 
@@ -153,3 +160,133 @@ def test_a_notice_and_a_rewritten_license_are_named_by_their_titles(tmp_path):
     assert rewritten_r["identified"]["id"] == "llama2"
     assert rewritten_r["identified"]["modified"] is True
     assert rewritten_r["osd_compliant"] is False
+
+
+# -- a license text is what it says, or it is marked ---------------------------------------------
+
+INSERTED = "You may not use the Work for commercial purposes."
+
+
+def _apache_lines(corpus) -> list[str]:
+    return (corpus / "licenses" / "apache-2.0.txt").read_text().split("\n")
+
+
+def _insert_after(lines: list[str], anchor: str, sentence: str) -> tuple[str, int]:
+    """The text with `sentence` on a line of its own after the line holding `anchor`."""
+    at = next(i for i, line in enumerate(lines) if anchor in line) + 1
+    return "\n".join([*lines[:at], f"      {sentence}", *lines[at:]]), at + 1
+
+
+def test_apache_with_an_inserted_restriction_is_a_modified_license(corpus, tmp_path):
+    text, line = _insert_after(_apache_lines(corpus), "Work and such Derivative Works", INSERTED)
+    path = tmp_path / "LICENSE"
+    path.write_text(text)
+    result = _licenses(str(path))[0]
+    ident = result["identified"]
+    assert ident["id"] == "apache-2.0"
+    assert ident["confidence"] >= 0.985  # the wording alone would pass as the catalog text
+    assert ident["modified"] is True
+    assert f'added non_commercial at line {line}: "{INSERTED}"' in ident["differences"]
+    assert result["spdx"] == "LicenseRef-apache-2.0-modified"
+    assert result["osi_approved"] is False
+    assert result["osd_compliant"] is False
+    assert any(f["kind"] == "modified_text" for f in result["findings"])
+    table = run_openness("license", str(path), env={"COLUMNS": "200"})
+    assert table.code == 0
+    rows = table.stdout.splitlines()
+    differs = next(i for i, row in enumerate(rows) if "Differs" in row)
+    assert f'added non_commercial at line {line}: "{INSERTED}"' in rows[differs]
+    assert "LicenseRef-apache-2.0-modified" in table.stdout
+
+
+def test_apache_with_a_section_removed_is_a_modified_license(corpus, tmp_path):
+    lines = _apache_lines(corpus)
+    start = next(i for i, line in enumerate(lines) if "3. Grant of Patent License" in line)
+    end = next(i for i, line in enumerate(lines) if "4. Redistribution" in line)
+    no_patents = tmp_path / "no-patents"
+    no_patents.write_text("\n".join(lines[:start] + lines[end:]))
+    # the copyright grant: a permission with no clause kind, small enough that the overall
+    # similarity stays above the exact threshold
+    start = next(i for i, line in enumerate(lines) if "2. Grant of Copyright License" in line)
+    no_grant = tmp_path / "no-copyright-grant"
+    no_grant.write_text("\n".join(lines[:start] + lines[start + 7 :]))
+    results = _licenses(str(no_patents), str(no_grant))
+    for result in results:
+        ident = result["identified"]
+        assert ident["id"] == "apache-2.0" and ident["modified"] is True, result["file"]
+        assert any(d.startswith("removed after line") for d in ident["differences"])
+        assert result["spdx"] == "LicenseRef-apache-2.0-modified"
+        assert result["osi_approved"] is False
+        assert result["osd_compliant"] is not True
+    patents = results[0]
+    assert any(d.startswith("patent_retaliation:") for d in patents["identified"]["differences"])
+
+
+def test_an_unmodified_license_keeps_its_spdx_id(corpus):
+    result = _licenses(str(corpus / "licenses" / "apache-2.0.txt"))[0]
+    assert result["identified"]["modified"] is False
+    assert result["spdx"] == "Apache-2.0" and result["osi_approved"] is True
+    assert result["identified"]["differences"] == []
+
+
+def _gated_prompt(corpus, repo: str) -> str:
+    info = json.loads((corpus / "hub" / "models" / repo / "info.json").read_text())
+    return info["cardData"]["extra_gated_prompt"]
+
+
+def test_a_license_followed_by_its_use_policy_is_two_documents_not_a_modified_license(corpus):
+    prompt = _gated_prompt(corpus, "meta-llama/Llama-3.1-8B")
+    result = _licenses("-", stdin=prompt.encode())[0]
+    ident = result["identified"]
+    assert ident["id"] == "llama3.1"
+    assert ident["modified"] is False
+    assert ident["confidence"] >= 0.95
+    assert not any(d.startswith(("added", "removed", "line")) for d in ident["differences"])
+    assert result["spdx"] == "LicenseRef-llama3.1"
+    documents = {c["kind"]: c["document"] for c in result["clauses"]}
+    assert documents["mau_threshold"] == "llama3.1"
+    assert documents["field_of_use_restriction"] == "llama3.1-aup"
+    assert documents["output_restrictions"] == "llama3.1-aup"
+    heading = next(
+        i
+        for i, line in enumerate(prompt.split("\n"), 1)
+        if line.startswith("#") and "Acceptable Use Policy" in line
+    )
+    assert all(
+        (c["line"] >= heading) == (c["document"] == "llama3.1-aup") for c in result["clauses"]
+    )
+    assert set(result["use_policy"]["clauses"]) >= {"field_of_use_restriction"}
+    assert not any(f["kind"] == "modified_text" for f in result["findings"])
+
+
+def test_the_engine_splits_a_license_and_its_policy_where_the_policy_begins(corpus):
+    from openness.license.identify import identify_text
+    from openness.rules import load_rules
+
+    prompt = _gated_prompt(corpus, "meta-llama/Llama-3.1-8B")
+    match = identify_text(prompt, load_rules())
+    assert match is not None and match.license.id == "llama3.1"
+    assert match.policy is not None and match.policy.license.id == "llama3.1-aup"
+    lines = prompt.split("\n")
+    first = match.policy.lines[0]
+    assert "Acceptable Use Policy" in lines[first - 1]
+    assert match.lines == (1, first - 1)
+    # the same file a repository ships as LICENSE: the license, then its policy
+    licensed = corpus / "hub" / "models" / "meta-llama" / "Meta-Llama-3-8B" / "LICENSE"
+    result = _licenses(str(licensed))[0]
+    assert result["identified"]["id"] == "llama3"
+    assert result["identified"]["modified"] is False
+    assert result["spdx"] == "LicenseRef-llama3"
+
+
+def test_an_inserted_restriction_in_the_policy_part_stays_with_the_policy(corpus):
+    prompt = _gated_prompt(corpus, "meta-llama/Llama-3.1-8B")
+    result = _licenses("-", stdin=(prompt + "\n" + INSERTED + "\n").encode())[0]
+    assert result["identified"]["id"] == "llama3.1"
+    assert result["identified"]["modified"] is False  # the license part is untouched
+    nc = next(c for c in result["clauses"] if c["kind"] == "non_commercial")
+    assert nc["document"] == "llama3.1-aup"
+    assert any(
+        "use policy llama3.1-aup" in d and "added non_commercial" in d
+        for d in result["identified"]["differences"]
+    )
