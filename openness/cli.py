@@ -228,6 +228,12 @@ class ScanFormat(str, Enum):
     sarif = "sarif"
 
 
+class InitTarget(str, Enum):
+    auto = "auto"
+    pyproject = "pyproject"
+    openness = "openness"
+
+
 class Color(str, Enum):
     auto = "auto"
     always = "always"
@@ -736,7 +742,10 @@ def lock(
         refs, _problems = scan_paths(targets, Path.cwd())
         result = gate.check_lock(existing, auditor, refs)
         if output_format == Format.json:
-            sys.stdout.write(json.dumps(result, indent=2) + "\n")
+            from openness.report import SCHEMA_VERSION, Tool
+
+            document = {"schema_version": SCHEMA_VERSION, "tool": Tool().model_dump(), **result}
+            sys.stdout.write(json.dumps(document, indent=2) + "\n")
         raise typer.Exit(int(_report_lock_check(result)))
     new_lock, document, left_out = gate.build_lock(
         targets, Path.cwd(), auditor, _on_error, allow_incomplete
@@ -780,22 +789,19 @@ def _report_lock_check(result: dict[str, list]) -> ExitCode:
 @app.command()
 def init(
     target: Annotated[
-        str,
+        InitTarget,
         typer.Option(
             "--in",
-            metavar="FILE",
             help="Where to write: auto (pyproject.toml if there is one, else openness.toml), "
-            "pyproject or openness.",
+            "pyproject or openness (openness.toml).",
         ),
-    ] = "auto",
+    ] = InitTarget.auto,
 ) -> None:
     """Write a commented starter policy into pyproject.toml or openness.toml."""
     from openness.policy.starter import write_starter
 
-    if target not in ("auto", "pyproject", "openness"):
-        _fail(f"--in {target}: use auto, pyproject or openness", ExitCode.USAGE)
     try:
-        written = write_starter(Path.cwd(), target)
+        written = write_starter(Path.cwd(), target.value)
     except UsageError as exc:
         _fail(str(exc), ExitCode.USAGE)
     _say(f"wrote a starter policy to {written.name}: review it, then commit it")

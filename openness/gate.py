@@ -108,16 +108,18 @@ def _by_subject(
     """Each referenced id's report (the Hub may answer under another case or a new name)."""
     failed = {e.subject for e in errors}
     remaining = iter(reports)
-    return {repo_id: next(remaining) for repo_id, _ in subjects if repo_id not in failed}
+    return {repo_id.lower(): next(remaining) for repo_id, _ in subjects if repo_id not in failed}
 
 
 def _subjects(refs: list[Reference]) -> list[tuple[str, str | None]]:
-    seen: list[tuple[str, str | None]] = []
+    """Each referenced repo once (ids compared as the Hub compares them: case-insensitively),
+    in the order first referenced, with its first spelling."""
+    seen: dict[tuple[str, str | None], str] = {}
     for ref in refs:
-        key = (ref.repo_id, getattr(ref, "revision", None))
-        if not ref.ignored and key not in seen:
-            seen.append(key)
-    return seen
+        revision = getattr(ref, "revision", None)
+        if not ref.ignored:
+            seen.setdefault((ref.repo_id.lower(), revision), ref.repo_id)
+    return [(spelling, revision) for (_, revision), spelling in seen.items()]
 
 
 def scan(
@@ -131,12 +133,12 @@ def scan(
     subjects = _subjects(refs)
     audited = run_audits(subjects, auditor, policy, on_error)
     by_repo = _by_subject(subjects, audited.reports, audited.errors)
-    errors = {e.subject: e.message for e in audited.errors}
+    errors = {e.subject.lower(): e.message for e in audited.errors}
     results = []
     for ref in refs:
-        report = by_repo.get(ref.repo_id)
+        report = by_repo.get(ref.repo_id.lower())
         verdict = report.policy if report else None
-        results.append(_result(ref, report, verdict, policy, errors.get(ref.repo_id)))
+        results.append(_result(ref, report, verdict, policy, errors.get(ref.repo_id.lower())))
     return ScanDocument(
         policy_source=policy.source if policy else None,
         references=results,

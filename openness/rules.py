@@ -203,23 +203,50 @@ def _load_rules(dirs: tuple[Path, ...]) -> Rules:
         for path in sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".json")):
             digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
             digest.update(path.read_bytes())
-        if (folder / "osd.yaml").is_file():
-            crit = _load_yaml(folder / "osd.yaml")["criteria"]
-            rules.criteria.update({int(k): v for k, v in crit.items()})
-        if (folder / "clauses.yaml").is_file():
-            rules.kinds.update(_kinds(_load_yaml(folder / "clauses.yaml"), folder / "clauses.yaml"))
-        for path in sorted((folder / "licenses").glob("*.yaml")):
-            rules.licenses.update(_licenses(_load_yaml(path) or {}))
-        if (folder / "hub_licenses.yaml").is_file():
-            data = _load_yaml(folder / "hub_licenses.yaml") or {}
-            rules.hub_licenses.update(data.get("hub_licenses") or {})
-        if (folder / "ladder.yaml").is_file():
-            rules.ladder.update(_load_yaml(folder / "ladder.yaml") or {})
-        fp = folder / "fingerprints.json"
-        if fp.is_file():
-            data = json.loads(fp.read_text(encoding="utf-8"))["licenses"]
-            rules.fingerprints.update(
-                {key: frozenset(int(h, 16) for h in v["shingles"]) for key, v in data.items()}
-            )
+        try:
+            _load_folder(rules, folder)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            what = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
+            raise UsageError(f"rules directory {folder}: malformed rule ({what})") from None
+    _check(rules)
     rules.digest = digest.hexdigest()[:16]
     return rules
+
+
+SEVERITIES = ("blocking", "warning", "info")
+
+
+def _check(rules: Rules) -> None:
+    """Rules that refer to what does not exist are errors, not silent gaps."""
+    for kind in rules.kinds.values():
+        if kind.severity not in SEVERITIES:
+            raise UsageError(
+                f"rules: clause kind {kind.kind}: severity {kind.severity!r} is not one of "
+                f"{', '.join(SEVERITIES)}"
+            )
+    for lic in rules.licenses.values():
+        for clause in lic.clauses:
+            if clause.kind not in rules.kinds:
+                raise UsageError(f"rules: license {lic.id}: unknown clause kind {clause.kind!r}")
+
+
+def _load_folder(rules: Rules, folder: Path) -> None:
+    """One rules directory, read in a fixed order: later directories override earlier."""
+    if (folder / "osd.yaml").is_file():
+        crit = _load_yaml(folder / "osd.yaml")["criteria"]
+        rules.criteria.update({int(k): v for k, v in crit.items()})
+    if (folder / "clauses.yaml").is_file():
+        rules.kinds.update(_kinds(_load_yaml(folder / "clauses.yaml"), folder / "clauses.yaml"))
+    for path in sorted((folder / "licenses").glob("*.yaml")):
+        rules.licenses.update(_licenses(_load_yaml(path) or {}))
+    if (folder / "hub_licenses.yaml").is_file():
+        data = _load_yaml(folder / "hub_licenses.yaml") or {}
+        rules.hub_licenses.update(data.get("hub_licenses") or {})
+    if (folder / "ladder.yaml").is_file():
+        rules.ladder.update(_load_yaml(folder / "ladder.yaml") or {})
+    fp = folder / "fingerprints.json"
+    if fp.is_file():
+        data = json.loads(fp.read_text(encoding="utf-8"))["licenses"]
+        rules.fingerprints.update(
+            {key: frozenset(int(h, 16) for h in v["shingles"]) for key, v in data.items()}
+        )

@@ -255,3 +255,32 @@ def test_a_version_1_lock_is_still_read(tmp_path):
     _policy(tmp_path, "require-osd = true\n")
     run = run_openness("scan", "--locked", "-f", "json", cwd=tmp_path)
     assert run.json()["references"][0]["status"] == "failed", run.stderr
+
+
+def test_a_model_referenced_in_two_spellings_is_audited_once(tmp_path):
+    (tmp_path / "app.py").write_text(
+        "from x import M\n"
+        'M.from_pretrained("openness-fixtures/open-apache-7b")\n'
+        'M.from_pretrained("Openness-Fixtures/Open-Apache-7B")\n'
+    )
+    run = run_openness("scan", *MIRROR, "-f", "json", cwd=tmp_path)
+    document = run.json()
+    assert len(document["reports"]) == 1
+    assert {r["status"] for r in document["references"]} == {"audited"}
+
+
+def test_malformed_user_rules_are_a_usage_error(tmp_path):
+    (tmp_path / "clauses.yaml").write_text("kinds:\n  my_kind:\n    severity: blocking\n")
+    run = run_openness("licenses", "--rules", str(tmp_path))
+    assert run.code == 2 and "missing 'title'" in run.stderr and "Traceback" not in run.stderr
+    (tmp_path / "clauses.yaml").write_text("kinds:\n  my_kind:\n    title: T\n    severity: huge\n")
+    run = run_openness("licenses", "--rules", str(tmp_path))
+    assert run.code == 2 and "severity 'huge'" in run.stderr
+
+
+def test_lock_check_json_is_a_document(tmp_path):
+    (tmp_path / "app.py").write_text(APP)
+    assert run_openness("lock", *MIRROR, cwd=tmp_path).code == 0
+    result = run_openness("lock", "--check", *MIRROR, "-f", "json", cwd=tmp_path).json()
+    assert result["schema_version"] and result["tool"]["name"] == "openness"
+    assert result["unlocked"] == [] and result["unreferenced"] == []

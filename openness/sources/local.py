@@ -29,7 +29,7 @@ class LocalSource:
             repo_id=repo_id,
             revision=revision,
             source="local",
-            url=folder.as_uri(),
+            url=folder.resolve().as_uri(),
             files=files,
             info={"siblings": [{"rfilename": f} for f in files]},
         )
