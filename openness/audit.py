@@ -16,7 +16,7 @@ from openness.card import Card, read_card
 from openness.datasets import DatasetStatus
 from openness.deep import deepen
 from openness.errors import OpennessError, UsageError
-from openness.frameworks import components, mof_class, osaid
+from openness.frameworks import bind_to_effective_terms, components, mof_class, osaid
 from openness.ladder import LadderInputs, assess_ladder
 from openness.license.assess import assess
 from openness.license.effective import effective_terms
@@ -213,6 +213,7 @@ class Auditor:
             )
         report.lineage = lineage
         report.license.effective = effective_terms(report, found)
+        bind_to_effective_terms(report.openness, report.license)
         _settle_completeness(report)
 
     def _bases_of(self, node: _Assessed) -> list[BaseRef]:

@@ -172,10 +172,29 @@ def mof_class(comps: list[Component]) -> str | None:
     return best
 
 
+def bind_to_effective_terms(ladder: Openness, lic: LicenseAssessment) -> None:
+    """A derivative's components are licensed under its bases' terms too: judge MOF and OSAID
+    on the terms that bind, not on what its own card declares."""
+    terms = lic.effective
+    if terms is None or len(terms.licenses) < 2 or terms.osd_compliant is lic.osd_compliant:
+        return
+    for comp in ladder.components:
+        if comp.license is not None and comp.license_open is not False:
+            comp.license_open = terms.osd_compliant
+    ladder.mof_class = mof_class(ladder.components)  # type: ignore[assignment]
+    ladder.osaid = osaid(lic, ladder)
+
+
 def osaid(lic: LicenseAssessment, ladder: Openness) -> Osaid:
     steps = {s.rung: s for s in ladder.steps}
+    terms = lic.effective
+    freedoms = (
+        (terms.osd_compliant, terms.reason)
+        if terms is not None
+        else (lic.osd_compliant, lic.osd_reason or "")
+    )
     checks = {
-        "freedoms (license)": (lic.osd_compliant, lic.osd_reason or ""),
+        "freedoms (license)": freedoms,
         "parameters (weights)": (steps[1].met, steps[1].reason or ""),
         "data information": (
             _data_information(steps),

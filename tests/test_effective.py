@@ -186,3 +186,12 @@ def test_deep_with_github_unreachable_is_incomplete_with_the_problem_listed():
     assert all(
         s["confidence"] != "high" or s["met"] is not None for s in report["openness"]["steps"]
     )
+
+
+def test_frameworks_judge_a_derivative_on_the_terms_that_bind(hub_env):
+    report, _, _ = _audit(hub_env, "openness-fixtures/llama2-finetune-apache")
+    osaid = report["openness"]["osaid"]
+    assert osaid["verdict"] == "fail" and "freedoms (license)" in osaid["missing"]
+    licensed = [c for c in report["openness"]["components"] if c["license"]]
+    assert licensed and all(c["license_open"] is False for c in licensed)
+    assert report["openness"]["mof_class"] is None

@@ -184,7 +184,8 @@ def license_view(lic: LicenseAssessment) -> Group:
         )
         head.add_row("License", name)
         if ident.modified:  # what makes it modified: one difference a line
-            for number, difference in enumerate(ident.differences[:8]):
+            shown = _shown_differences(ident.differences)
+            for number, difference in enumerate(shown):
                 head.add_row("Differs" if number == 0 else "", t(difference, "yellow", 240))
         head.add_row("Identified from", _ident(ident.source))
     else:
@@ -242,6 +243,17 @@ def license_view(lic: LicenseAssessment) -> Group:
     for finding in lic.findings:
         rows.append(Text.assemble(Text("! ", style="yellow"), t(finding.message, limit=300)))
     return Group(*rows)
+
+
+def _shown_differences(differences: list[str]) -> list[str]:
+    """At most 8. A text named only by its title is reworded throughout: its differing lines
+    (kept in the JSON) would be the whole text, so the table shows what changed in substance."""
+    if differences and differences[0].startswith("named by its title only"):
+        substance = [d for d in differences[1:] if not d.startswith("line ")]
+        hidden = len(differences) - 1 - len(substance)
+        note = [f"(+{hidden} reworded lines, in the JSON report)"] if hidden else []
+        return [differences[0], *substance, *note][:8]
+    return differences[:8]
 
 
 def _own_verdict(lic: LicenseAssessment) -> Text:

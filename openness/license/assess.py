@@ -252,6 +252,11 @@ def _use_policy(
         return None
     aup = rules.licenses[aup_id]
     read = next((r for r in reads if r.match and r.match.license.id == aup_id), None)
+    # a license text that carries its own use policy (gated prompts do) read it too
+    read = read or next(
+        (r for r in reads if r.match and r.match.policy and r.match.policy.license.id == aup_id),
+        None,
+    )
     read = read or next((r for r in reads if r.text.role == "aup"), None)
     kinds = sorted(
         {
