@@ -108,7 +108,7 @@ def test_scan_without_a_policy_shows_verdicts_and_never_says_passed(tmp_path):
     assert "OSD compliant: no" in ref["message"] and "rung" in ref["message"]
     assert "no policy found: nothing is enforced (see `openness init`)" in run.stderr
     table = run_openness("scan", *MIRROR, cwd=cwd, env={"COLUMNS": "200"})
-    assert "passed" not in table.stdout and "no policy" in table.stdout
+    assert "passed" not in table.stdout and "no policy: nothing is enforced" in table.stdout
 
 
 def test_an_empty_policy_file_enforces_nothing_and_says_so(tmp_path):
@@ -125,6 +125,8 @@ def test_the_applied_policy_is_named_by_its_relative_path(tmp_path):
     assert run.json()["policy_source"] == "openness.toml"
     markdown = run_openness("scan", *MIRROR, "-f", "markdown", cwd=cwd)
     assert "policy: `openness.toml`" in markdown.stdout
+    table = run_openness("scan", *MIRROR, cwd=cwd)
+    assert "policy: openness.toml" in table.stdout
 
 
 @pytest.mark.parametrize("with_pyproject", [True, False])

@@ -407,6 +407,10 @@ def render_scan(console: Console, doc: ScanDocument) -> None:
         )
     if doc.references:  # else the problems say "no model references found in N files"
         show(console, table)
+        source = doc.policy_source
+        policy = f"policy: {source}" if source else "no policy: nothing is enforced"
+        lock = "  (judged against openness.lock, no network)" if doc.locked else ""
+        console.print(Text.assemble(t(policy, "dim", 300), Text(lock, style="dim")))
     for problem in doc.problems:
         console.print(Text.assemble(Text("• ", style="yellow"), t(problem)))
 
