@@ -5,6 +5,7 @@ sources -> Snapshot -> Card -> assessments (license, ladder, frameworks, lineage
 
 from __future__ import annotations
 
+import dataclasses
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from openness.lineage import (
     reupload_names,
     unreadable_link,
 )
+from openness.memo import Memo
 from openness.report import BaseLink, Lineage, Problem, Report, Subject
 from openness.rules import Rules
 from openness.snapshot import Snapshot
@@ -67,6 +69,8 @@ class AuditOptions:
     deep: bool = False
     github_api: str | None = None
     attestations: list[Attestation] = field(default_factory=list)
+    offline: bool = False  # no request at all: answer from the cache (also HF_HUB_OFFLINE=1)
+    use_cache: bool = True  # --no-cache: neither read nor write the cache
 
 
 @dataclass
@@ -90,7 +94,8 @@ class Auditor:
         self.github = (
             GitHubClient(options.github_api, timeout=options.timeout) if options.deep else None
         )
-        self._bases: dict[str, _Assessed | OpennessError] = {}
+        self._bases: Memo[_Assessed | OpennessError] = Memo()
+        self._datasets_seen: Memo[DatasetStatus] = Memo()
 
     def audit(self, value: str, revision: str | None = None) -> Report:
         subject = parse_subject(value)
@@ -237,13 +242,16 @@ class Auditor:
         return []
 
     def _base(self, repo_id: str) -> _Assessed | OpennessError:
-        if repo_id not in self._bases:
+        """A base, fetched and assessed once per run however many subjects name it."""
+
+        def read() -> _Assessed | OpennessError:
             try:
                 snapshot = self._fetch(validate_repo_id(repo_id, "base_model id"), None, "model")
-                self._bases[repo_id] = self._assess(snapshot)
+                return self._assess(snapshot)
             except OpennessError as exc:
-                self._bases[repo_id] = exc
-        return self._bases[repo_id]
+                return exc
+
+        return self._bases.get(repo_id.lower(), read)
 
     # -- datasets named by the card ----------------------------------------------------------
 
@@ -279,11 +287,17 @@ class Auditor:
         return statuses, problems
 
     def _dataset(self, repo_id: str, source: str) -> DatasetStatus:
-        try:
-            snap = self._fetch(repo_id, None, "dataset")
-        except OpennessError as exc:
-            return datasets.from_error(repo_id, source, exc)
-        return datasets.from_snapshot(repo_id, source, snap)
+        """A dataset's status, fetched once per run however many models name it."""
+
+        def read() -> DatasetStatus:
+            try:
+                snap = self._fetch(repo_id, None, "dataset")
+            except OpennessError as exc:
+                return datasets.from_error(repo_id, "", exc)
+            return datasets.from_snapshot(repo_id, "", snap)
+
+        status = self._datasets_seen.get(repo_id.lower(), read)
+        return dataclasses.replace(status, source=source)
 
 
 def _settle_completeness(report: Report) -> None:

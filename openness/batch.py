@@ -1,13 +1,18 @@
-"""Auditing several subjects: one at a time through the core, keeping what each gives.
+"""Auditing several subjects on a bounded pool, keeping what each gives.
 
-A failing subject never loses the others' results. The policy, when there is one, is applied
-to each report here, after assessment: deciding is kept apart from assessing.
+Subjects are audited in parallel (`jobs` workers); `on_done` hears of each as it finishes, in
+completion order (for streaming output and progress), and the document lists them in input
+order. A failing subject never loses the others' results; Ctrl-C stops handing out work and
+returns what finished (the caller exits 130). The policy, when there is one, is applied to
+each report here, after assessment: deciding is kept apart from assessing.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 
 from openness.audit import Auditor
 from openness.errors import ExitCode, FetchError, OpennessError
@@ -15,8 +20,30 @@ from openness.policy import Policy, evaluate
 from openness.report import AuditDocument, Report, SubjectError
 
 OnError = Callable[[str, OpennessError], None]
+DEFAULT_JOBS = 8  # I/O-bound: the Hub's answers, not the CPU, set the pace
 # Errors that mean "no such repo here", where a mistyped id is the likely cause.
 NOT_FOUND_KINDS = frozenset({"not_found", "not_in_mirror"})
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One subject's result, as `on_done` hears of it."""
+
+    index: int  # position in the input
+    subject: str
+    report: Report | None = None
+    error: SubjectError | None = None
+
+
+OnDone = Callable[[Outcome], None]
+
+
+class Interrupted(Exception):
+    """Ctrl-C during a batch: `document` holds what finished."""
+
+    def __init__(self, document: AuditDocument) -> None:
+        super().__init__("interrupted")
+        self.document = document
 
 
 def run_audits(
@@ -24,21 +51,65 @@ def run_audits(
     auditor: Auditor,
     policy: Policy | None,
     on_error: OnError | None = None,
+    jobs: int = 1,
+    on_done: OnDone | None = None,
 ) -> AuditDocument:
-    """Audit each (subject, revision); errors are recorded per subject, never raised."""
-    document = AuditDocument()
-    for subject, revision in subjects:
-        try:
-            report = auditor.audit(subject, revision)
-        except OpennessError as caught:
-            exc = _with_suggestion(caught, subject, auditor)
-            document.errors.append(SubjectError(subject=subject, kind=exc.kind, message=str(exc)))
-            if on_error:
+    """Audit each (subject, revision); errors are recorded per subject, never raised.
+
+    Raises Interrupted (carrying the finished part) on KeyboardInterrupt."""
+    outcomes: dict[int, Outcome] = {}
+    lock = threading.Lock()
+
+    def one(index: int, subject: str, revision: str | None) -> Outcome:
+        outcome, exc = _audit_one(index, subject, revision, auditor, policy)
+        with lock:  # callbacks are serialised: output and progress need no locks of their own
+            outcomes[index] = outcome
+            if exc is not None and on_error:
                 on_error(subject, exc)
-            continue
-        if policy is not None:
-            report.policy = evaluate(report, policy)
-        document.reports.append(report)
+            if on_done:
+                on_done(outcome)
+        return outcome
+
+    pool = ThreadPoolExecutor(max_workers=max(1, min(jobs, len(subjects) or 1)))
+    futures: list[Future[Outcome]] = [
+        pool.submit(one, i, subject, revision) for i, (subject, revision) in enumerate(subjects)
+    ]
+    try:
+        pending = set(futures)
+        while pending:  # a short wait, so that Ctrl-C reaches this thread promptly
+            _done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+    except KeyboardInterrupt:
+        pool.shutdown(wait=False, cancel_futures=True)
+        with lock:
+            raise Interrupted(_document(outcomes)) from None
+    pool.shutdown(wait=True)
+    for future in futures:
+        future.result()  # an unexpected error in a worker is not swallowed
+    return _document(outcomes)
+
+
+def _audit_one(
+    index: int, subject: str, revision: str | None, auditor: Auditor, policy: Policy | None
+) -> tuple[Outcome, OpennessError | None]:
+    try:
+        report = auditor.audit(subject, revision)
+    except OpennessError as caught:
+        exc = _with_suggestion(caught, subject, auditor)
+        error = SubjectError(subject=subject, kind=exc.kind, message=str(exc))
+        return Outcome(index, subject, error=error), exc
+    if policy is not None:
+        report.policy = evaluate(report, policy)
+    return Outcome(index, subject, report=report), None
+
+
+def _document(outcomes: dict[int, Outcome]) -> AuditDocument:
+    document = AuditDocument()
+    for index in sorted(outcomes):
+        outcome = outcomes[index]
+        if outcome.report is not None:
+            document.reports.append(outcome.report)
+        elif outcome.error is not None:
+            document.errors.append(outcome.error)
     return document
 
 

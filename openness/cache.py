@@ -1,0 +1,168 @@
+"""A cache keyed by commit sha: what a repo holds at a sha never changes.
+
+Three kinds of entry, each one small JSON file:
+- refs: (kind, repo, revision) -> sha, with when it was resolved (for --offline);
+- snapshots: (kind, repo, sha, scope) -> the files read (a base's or dataset's, and subjects');
+- reports: (repo, sha, tool version, rules digest, options, scope) -> the finished report.
+
+`scope` is "public" for what was read without a token and a hash of the token otherwise: a
+run never gets what a token could read unless it holds that same token (a public entry is
+served to a token run only when nothing in it was gated). Entries are written to a temporary
+file and renamed into place, so concurrent processes (a pre-commit run and an IDE) never see
+half an entry; a corrupt or foreign entry is ignored, replaced, and warned about once.
+
+Location: $OPENNESS_CACHE, else the platform's user cache directory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+CACHE_ENV = "OPENNESS_CACHE"
+FORMAT = 1  # bump to ignore every entry written by an incompatible version
+KINDS = ("refs", "snapshots", "reports")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def cache_dir() -> Path:
+    explicit = os.environ.get(CACHE_ENV)
+    if explicit:
+        return Path(explicit).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("openness", appauthor=False))
+
+
+def scope_of(token: str | None) -> str:
+    """Who an entry may be served to. The token itself is never stored, only a digest."""
+    if not token:
+        return "public"
+    return "token-" + hashlib.sha256(token.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class CacheInfo:
+    path: Path
+    entries: int
+    size_bytes: int
+    oldest: dt.datetime | None
+    newest: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A value read back, with when it was written."""
+
+    value: dict[str, Any]
+    stored_at: float  # epoch seconds
+
+    @property
+    def age_seconds(self) -> float:
+        return max(0.0, time.time() - self.stored_at)
+
+
+class Cache:
+    def __init__(self, root: Path, warn: Callable[[str], None] | None = None) -> None:
+        self.root = root
+        self._warn = warn
+        self._warned = False
+        self._lock = threading.Lock()
+
+    # -- keys ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _name(*parts: str) -> str:
+        safe = "_".join(_UNSAFE.sub("-", p)[:80] for p in parts)
+        digest = hashlib.sha256("\0".join(parts).encode()).hexdigest()[:12]
+        return f"{safe}.{digest}.json"  # readable, and unique even when cleaning collides
+
+    def _path(self, kind: str, *parts: str) -> Path:
+        return self.root / kind / self._name(*parts)
+
+    # -- read and write ----------------------------------------------------------------------
+
+    def get(self, kind: str, *parts: str) -> Entry | None:
+        path = self._path(kind, *parts)
+        try:
+            raw = path.read_text(encoding="utf-8")
+        except OSError:
+            return None
+        try:
+            data = json.loads(raw)
+            if data.get("format") != FORMAT or data.get("key") != list(parts):
+                raise ValueError("written by another version, or for another key")
+            return Entry(data["value"], float(data["stored_at"]))
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            self._corrupt(path, exc)
+            return None
+
+    def put(self, kind: str, value: dict[str, Any], *parts: str) -> None:
+        path = self._path(kind, *parts)
+        data = {"format": FORMAT, "key": list(parts), "stored_at": time.time(), "value": value}
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
+            os.replace(tmp, path)  # atomic: readers see the old entry or the new one
+        except OSError as exc:
+            self._say(f"cache: could not write {path.name} ({exc.strerror or exc}); continuing")
+
+    def _corrupt(self, path: Path, exc: Exception) -> None:
+        self._say(f"cache: ignoring a corrupt or foreign entry {path.name} ({exc}); replacing it")
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+    def _say(self, message: str) -> None:
+        with self._lock:
+            if self._warn is not None and not self._warned:
+                self._warned = True  # once per run: a broken cache is one problem, not many
+                self._warn(message)
+
+
+# -- `openness cache info` / `openness cache clear` ----------------------------------------------
+
+
+def _entries(root: Path) -> list[Path]:
+    return [p for kind in KINDS for p in (root / kind).glob("*.json") if p.is_file()]
+
+
+def info(root: Path | None = None) -> CacheInfo:
+    root = root or cache_dir()
+    files = _entries(root)
+    stats = [p.stat() for p in files]
+    times = [dt.datetime.fromtimestamp(s.st_mtime, tz=dt.timezone.utc) for s in stats]
+    return CacheInfo(
+        path=root,
+        entries=len(files),
+        size_bytes=sum(s.st_size for s in stats),
+        oldest=min(times) if times else None,
+        newest=max(times) if times else None,
+    )
+
+
+def clear(root: Path | None = None) -> int:
+    """Remove every entry (and stray temporary files); returns how many entries went."""
+    root = root or cache_dir()
+    removed = 0
+    for kind in KINDS:
+        folder = root / kind
+        for path in folder.glob("*.json") if folder.is_dir() else []:
+            try:
+                path.unlink()
+                removed += not path.name.startswith(".tmp-")
+            except OSError:
+                pass
+    return removed
