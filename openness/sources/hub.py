@@ -8,7 +8,7 @@ bodies are streamed and cut at a cap; nothing but text files is ever requested.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from openness.errors import FetchError
@@ -50,11 +50,18 @@ class HubSource:
     token: str | None = None
     timeout: float = 10.0
     max_retries: int = 3
+    # Model info already received in a listing (expand=INFO_FIELDS), used instead of a request.
+    _primed: dict[tuple[str, str], dict] = field(default_factory=dict, repr=False)
+
+    def prime(self, kind: str, repo_id: str, info: dict) -> None:
+        """Hand over info a listing brought (with every INFO_FIELDS key), saving a request."""
+        self._primed[(kind, repo_id.lower())] = info
 
     def fetch(self, repo_id: str, revision: str | None = None, kind: str = "model") -> Snapshot:
         from huggingface_hub import constants
 
-        info = self._info(repo_id, revision, kind)
+        primed = self._primed.pop((kind, repo_id.lower()), None) if revision is None else None
+        info = primed or self._info(repo_id, revision, kind)
         sha = info.get("sha") if isinstance(info.get("sha"), str) else None
         prefix = "" if kind == "model" else f"{kind}s/"
         snapshot = Snapshot(
