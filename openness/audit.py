@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import dataclasses
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openness import datasets
+from openness import __version__, datasets
 from openness.attest import Attestation, apply_attestations
-from openness.card import Card, read_card
+from openness.cache import Cache, cache_dir, scope_of
+from openness.card import Card, card_of_info, read_card
 from openness.datasets import DatasetStatus
 from openness.deep import deepen
-from openness.errors import OpennessError, UsageError
+from openness.errors import FetchError, OpennessError, UsageError
 from openness.frameworks import bind_to_effective_terms, components, mof_class, osaid
 from openness.ladder import LadderInputs, assess_ladder
 from openness.license.assess import assess
@@ -39,8 +41,9 @@ from openness.memo import Memo
 from openness.report import BaseLink, Lineage, Problem, Report, Subject
 from openness.rules import Rules
 from openness.snapshot import Snapshot
+from openness.sources.cached import CachedHub
 from openness.sources.github import GitHubClient
-from openness.sources.hub import HubSource, quiet_client_logs
+from openness.sources.hub import HubSource, hub_offline, quiet_client_logs, token_in_use
 from openness.sources.local import LocalSource
 from openness.sources.mirror import MirrorSource
 from openness.subjects import closest_repo, parse_subject, search_term, validate_repo_id
@@ -71,6 +74,7 @@ class AuditOptions:
     attestations: list[Attestation] = field(default_factory=list)
     offline: bool = False  # no request at all: answer from the cache (also HF_HUB_OFFLINE=1)
     use_cache: bool = True  # --no-cache: neither read nor write the cache
+    warn: Callable[[str], None] | None = None  # one line on stderr (a corrupt cache entry)
 
 
 @dataclass
@@ -91,22 +95,66 @@ class Auditor:
         self.hub = HubSource(token=options.token, timeout=options.timeout)
         quiet_client_logs()
         self.mirror = MirrorSource(options.mirror) if options.mirror else None
+        self.offline = options.offline or hub_offline()
+        cache = Cache(cache_dir(), warn=options.warn) if options.use_cache else None
+        self.source = CachedHub(
+            self.hub, cache, scope_of(token_in_use(options.token)), self.offline
+        )
         self.github = (
             GitHubClient(options.github_api, timeout=options.timeout) if options.deep else None
         )
         self._bases: Memo[_Assessed | OpennessError] = Memo()
+        # Work started early (bases and datasets named in model info); never waited on here.
+        self._ahead = ThreadPoolExecutor(max_workers=8, thread_name_prefix="openness-ahead")
         self._datasets_seen: Memo[DatasetStatus] = Memo()
 
     def audit(self, value: str, revision: str | None = None) -> Report:
         subject = parse_subject(value)
         if subject.path is not None:
-            snapshot = LocalSource().fetch(subject.path)
+            report = self._audit_snapshot(LocalSource().fetch(subject.path))
+        elif self.mirror is not None:
+            wanted = revision or self.options.revision
+            report = self._audit_snapshot(self.mirror.fetch(subject.repo_id, wanted, "model"))
         else:
-            snapshot = self._fetch(subject.repo_id, revision or self.options.revision, "model")
+            report = self._audit_hub(subject.repo_id, revision or self.options.revision)
+        apply_attestations(report, self.options.attestations)
+        return report
+
+    def _audit_snapshot(self, snapshot: Snapshot) -> Report:
         assessed = self._assess(snapshot)
         self._add_lineage(assessed)
-        apply_attestations(assessed.report, self.options.attestations)
         return assessed.report
+
+    def _audit_hub(self, repo_id: str, revision: str | None) -> Report:
+        """A finished report for the commit, from the cache when it holds one (a repo seen
+        before costs one HEAD; a pinned sha or --offline, none)."""
+        sha, seen = self.source.sha(repo_id, revision, "model")
+        variant = self._variant()
+        if sha is not None:
+            cached = self.source.report(repo_id, sha, variant, seen)
+            if cached is not None:
+                return cached
+        snapshot = self.source.fetch(repo_id, sha or revision, "model", self._prefetch)
+        report = self._audit_snapshot(snapshot)
+        self.source.keep_report(report, variant)
+        return report
+
+    def _prefetch(self, info: dict) -> None:
+        """Start on the bases and datasets a model's info names while its files are read, so
+        that they arrive with them (each is read once per run; the walk picks them up)."""
+        card = card_of_info(info)
+        for base in card.base_models[:MAX_BASES]:
+            self._ahead.submit(self._base, base.id)
+        for dataset in card.named_datasets()[:MAX_DATASETS]:
+            try:
+                valid = validate_repo_id(dataset.id, "dataset id")
+            except UsageError:
+                continue  # reported when the card is read
+            self._ahead.submit(self._dataset, valid, dataset.source)
+
+    def _variant(self) -> str:
+        """What besides the commit decides a report: the tool, the rules and the options."""
+        return f"{__version__}-{self.rules.digest}-deep{int(self.options.deep)}"
 
     def suggest(self, repo_id: str) -> str | None:
         """A close match for an id the source does not know: one search by its name. None
@@ -125,12 +173,14 @@ class Auditor:
         """The commit sha the source serves now for a repo (one small request on the Hub)."""
         if self.mirror is not None:
             return self.mirror.fetch(repo_id).revision
-        return self.hub.current_sha(repo_id)
+        if self.offline:
+            raise FetchError(f"model {repo_id}: offline: cannot ask the Hub", kind="offline")
+        return self.hub.resolve_sha(repo_id, None)
 
     def _fetch(self, repo_id: str, revision: str | None, kind: str) -> Snapshot:
         if self.mirror is not None:
             return self.mirror.fetch(repo_id, revision, kind)
-        return self.hub.fetch(repo_id, revision, kind)
+        return self.source.fetch(repo_id, revision, kind)
 
     # -- one repo ------------------------------------------------------------------------------
 
@@ -246,7 +296,11 @@ class Auditor:
 
         def read() -> _Assessed | OpennessError:
             try:
-                snapshot = self._fetch(validate_repo_id(repo_id, "base_model id"), None, "model")
+                valid = validate_repo_id(repo_id, "base_model id")
+                if self.mirror is not None:
+                    snapshot = self.mirror.fetch(valid, None, "model")
+                else:
+                    snapshot = self.source.fetch(valid, None, "model", self._prefetch)
                 return self._assess(snapshot)
             except OpennessError as exc:
                 return exc

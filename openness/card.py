@@ -232,6 +232,17 @@ class Card:
         return pattern.search(self.body) is not None
 
 
+def card_of_info(info: dict[str, Any]) -> Card:
+    """What the Hub's model info alone says of the card (before the README is read)."""
+    data = info.get("cardData")
+    tags = info.get("tags")
+    return Card(
+        data=data if isinstance(data, dict) else {},
+        text=None,
+        tags=[t for t in tags if isinstance(t, str)] if isinstance(tags, list) else [],
+    )
+
+
 def read_card(snapshot: Snapshot) -> Card:
     """The card of a snapshot: the Hub's cardData wins over our parse of the front matter."""
     readme = snapshot.texts.get("README.md")

@@ -416,6 +416,7 @@ def _auditor(
         raise UsageError(
             f"--mirror {mirror}: not a directory in the Hub layout (no models/ inside)"
         )
+    extra.setdefault("warn", _say)  # a corrupt cache entry: one line on stderr
     return Auditor(rules, AuditOptions(mirror=mirror, token=token, timeout=timeout, **extra))
 
 

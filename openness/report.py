@@ -307,6 +307,18 @@ class PolicyResult(_Model):
     exceptions_expired: list[AppliedException] = Field(default_factory=list)
 
 
+class CacheUse(_Model):
+    """Set when a report was served from the cache: how old the answer is."""
+
+    stored_at: str = Field(description="When the report was computed and stored (UTC).")
+    age_seconds: int
+    offline: bool = Field(False, description="Served with no request at all (--offline).")
+    revision_seen_at: str | None = Field(
+        None,
+        description="Offline: when the branch was last resolved to this sha (it may have moved).",
+    )
+
+
 class Report(_Model):
     subject: Subject
     license: LicenseAssessment
@@ -317,6 +329,7 @@ class Report(_Model):
     complete: bool = Field(
         True, description="False when something the verdicts depend on could not be read."
     )
+    cache: CacheUse | None = Field(None, description="Set when served from the cache.")
 
 
 class SubjectError(_Model):

@@ -94,7 +94,11 @@ def test_hub_audit_asks_model_info_once_with_expand_and_pins_files_to_the_sha(hu
     assert "sha" in info_calls[0].query["expand"]
     sha = _info("openness-fixtures/open-apache-7b")["sha"]
     files = [r for r in mine if r.path.startswith("/openness-fixtures/open-apache-7b/resolve/")]
-    assert files and all(f"/resolve/{sha}/" in r.path for r in files)
+    # README.md is asked for beside the model info (at main, kept only if the server read it at
+    # the sha the info names); every other file at the sha.
+    pinned = [r for r in files if not r.path.endswith("/README.md")]
+    assert pinned and all(f"/resolve/{sha}/" in r.path for r in pinned)
+    assert [r.path.split("/")[-2] for r in files if r.path.endswith("/README.md")] == ["main"]
     assert not any(r.path.endswith((".safetensors", ".bin")) for r in mine)
 
 

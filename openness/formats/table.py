@@ -157,9 +157,28 @@ def report_panel(report: Report, kinds: Mapping[str, Any] | None = None) -> Pane
     if report.problems:
         parts.append(problems_view(report))
     subtitle = Text(
-        f"source: {subject.source}" + (f" · gated: {subject.gated}" if subject.gated else "")
+        f"source: {subject.source}"
+        + (f" · gated: {subject.gated}" if subject.gated else "")
+        + (f" · {_cache_note(report)}" if report.cache else "")
     )
     return Panel(Group(*parts), title=title, subtitle=subtitle, title_align="left")
+
+
+def _cache_note(report: Report) -> str:
+    """How old a cached answer is, and, offline, how old the branch's sha is."""
+    use = report.cache
+    assert use is not None
+    note = f"cached {_age(use.age_seconds)} ago"
+    if use.offline:
+        note += " · offline"
+    return note
+
+
+def _age(seconds: int) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds // size} {unit}"
+    return f"{seconds} s"
 
 
 def _verdict(value: bool | None) -> Text:

@@ -23,6 +23,7 @@ class RawFile:
     truncated: bool = False
     url: str | None = None
     problem: Problem | None = None
+    commit: str | None = None  # the commit the server said it read it at (X-Repo-Commit)
 
 
 FileReader = Callable[[str], RawFile]
@@ -47,11 +48,17 @@ def read_files(paths: list[str], reader: FileReader, workers: int = 4) -> list[R
         return list(pool.map(reader, paths))
 
 
-def fill_snapshot(snapshot: Snapshot, reader: FileReader) -> Snapshot:
+def fill_snapshot(
+    snapshot: Snapshot, reader: FileReader, ready: dict[str, RawFile] | None = None
+) -> Snapshot:
     """Read the card and license files named in the file list into the snapshot (the card
-    is parsed later, once, by openness.card)."""
-    for raw in read_files(files_to_read(snapshot.files), reader):
-        add_raw_file(snapshot, raw)
+    is parsed later, once, by openness.card). `ready` holds files already read."""
+    ready = ready or {}
+    wanted = files_to_read(snapshot.files)
+    fetched = read_files([p for p in wanted if p not in ready], reader)
+    by_path = {raw.path: raw for raw in fetched} | ready
+    for path in wanted:
+        add_raw_file(snapshot, by_path[path])
     return snapshot
 
 

@@ -7,7 +7,10 @@ bodies are streamed and cut at a cap; nothing but text files is ever requested.
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -38,6 +41,22 @@ MAX_429_RETRIES = 3
 BASE_WAIT, MAX_WAIT = 0.5, 4.0  # backoff for 5xx and dropped connections: 0.5, 1, 2 s
 
 
+def hub_offline() -> bool:
+    """HF_HUB_OFFLINE (or TRANSFORMERS_OFFLINE) as huggingface_hub reads it."""
+    from huggingface_hub import constants
+
+    return bool(constants.HF_HUB_OFFLINE)
+
+
+def token_in_use(explicit: str | None) -> str | None:
+    """The token requests will carry: --token, else HF_TOKEN or the stored login."""
+    if explicit:
+        return explicit
+    from huggingface_hub import get_token
+
+    return get_token()
+
+
 def quiet_client_logs() -> None:
     """huggingface_hub logs each retry as a warning; our errors are one line of our own."""
     from huggingface_hub.utils import logging as hf_logging
@@ -52,16 +71,41 @@ class HubSource:
     max_retries: int = 3
     # Model info already received in a listing (expand=INFO_FIELDS), used instead of a request.
     _primed: dict[tuple[str, str], dict] = field(default_factory=dict, repr=False)
+    # A 429's Retry-After pauses every worker, not only the one that saw it.
+    _pause_until: float = field(default=0.0, repr=False)
+    _pause_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def prime(self, kind: str, repo_id: str, info: dict) -> None:
         """Hand over info a listing brought (with every INFO_FIELDS key), saving a request."""
         self._primed[(kind, repo_id.lower())] = info
 
-    def fetch(self, repo_id: str, revision: str | None = None, kind: str = "model") -> Snapshot:
+    def fetch(
+        self,
+        repo_id: str,
+        revision: str | None = None,
+        kind: str = "model",
+        on_info: Callable[[dict], None] | None = None,
+    ) -> Snapshot:
+        """Model info and README.md in parallel (README at the revision asked for, kept when
+        the server read it at the sha the info names), then the license files at that sha.
+        `on_info` hears the info as soon as it arrives (to start on the bases it names)."""
         from huggingface_hub import constants
 
         primed = self._primed.pop((kind, repo_id.lower()), None) if revision is None else None
-        info = primed or self._info(repo_id, revision, kind)
+        early: RawFile | None = None
+        if primed is not None:
+            info = primed
+            if on_info is not None:
+                on_info(info)
+        else:
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                readme = pool.submit(self._file, repo_id, kind, revision or "main", "README.md")
+                try:
+                    info = self._info(repo_id, revision, kind)
+                    if on_info is not None:
+                        on_info(info)
+                finally:
+                    early = readme.result()
         sha = info.get("sha") if isinstance(info.get("sha"), str) else None
         prefix = "" if kind == "model" else f"{kind}s/"
         snapshot = Snapshot(
@@ -80,7 +124,45 @@ class HubSource:
                 Problem(kind="no_revision", message="the Hub returned no commit sha")
             )
         rev = sha or revision or "main"
-        return fill_snapshot(snapshot, lambda path: self._file(repo_id, kind, rev, path, snapshot))
+        ready = {}
+        if early is not None and "README.md" in snapshot.files and _same_commit(early, sha):
+            ready["README.md"] = early
+        return fill_snapshot(snapshot, lambda path: self._file(repo_id, kind, rev, path), ready)
+
+    def resolve_sha(self, repo_id: str, revision: str | None, kind: str = "model") -> str | None:
+        """The commit a revision points at now, from one HEAD on a /resolve/ URL (the Hub's
+        larger resolver budget; X-Repo-Commit comes even with a 404). None when the server
+        does not say (a gated README); the caller then asks the API."""
+        from huggingface_hub import get_hf_file_metadata, hf_hub_url
+
+        url = hf_hub_url(
+            repo_id,
+            "README.md",
+            revision=revision or "main",
+            repo_type=None if kind == "model" else kind,
+        )
+        self._wait_turn()
+        try:
+            meta = get_hf_file_metadata(url, token=self.token, timeout=self.timeout)
+            return meta.commit_hash
+        except Exception as exc:
+            response = getattr(exc, "response", None)
+            commit = response.headers.get("X-Repo-Commit") if response is not None else None
+            if commit:
+                return commit
+            if _status(exc) in (401, 403, 404):
+                return self.current_sha(repo_id, revision, kind)
+            raise _fetch_error(exc, repo_id, kind) from None
+
+    def _wait_turn(self) -> None:
+        with self._pause_lock:
+            wait = self._pause_until - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+
+    def _pause(self, seconds: float) -> None:
+        with self._pause_lock:
+            self._pause_until = max(self._pause_until, time.monotonic() + seconds)
 
     def search_models(self, name: str, limit: int = 20) -> list[tuple[str, int]]:
         """(repo id, downloads) of models whose id contains `name`, most downloaded first."""
@@ -95,8 +177,10 @@ class HubSource:
         except Exception as exc:  # mapped to one plain line
             raise _fetch_error(exc, f"search {name!r}", "model") from None
 
-    def current_sha(self, repo_id: str) -> str | None:
-        info = self._info(repo_id, None, "model", fields=("sha",))
+    def current_sha(
+        self, repo_id: str, revision: str | None = None, kind: str = "model"
+    ) -> str | None:
+        info = self._info(repo_id, revision, kind, fields=("sha",))
         return info.get("sha") if isinstance(info.get("sha"), str) else None
 
     # -- model info ---------------------------------------------------------------------------
@@ -133,6 +217,7 @@ class HubSource:
         from huggingface_hub.utils import http_backoff
 
         for attempt in range(MAX_429_RETRIES + 1):
+            self._wait_turn()
             response = http_backoff(
                 "GET",
                 url,
@@ -148,37 +233,69 @@ class HubSource:
             wait = _retry_after(response.headers.get("Retry-After"))
             if wait is None or wait > MAX_RETRY_AFTER:
                 return response
-            time.sleep(wait)
+            self._pause(wait)
         return response
 
     # -- files ----------------------------------------------------------------------------------
 
-    def _file(self, repo_id: str, kind: str, revision: str, path: str, snap: Snapshot) -> RawFile:
+    def _file(self, repo_id: str, kind: str, revision: str, path: str) -> RawFile:
         from huggingface_hub import hf_hub_url
-        from huggingface_hub.utils import build_hf_headers, hf_raise_for_status, http_stream_backoff
 
         url = hf_hub_url(
             repo_id, path, revision=revision, repo_type=None if kind == "model" else kind
         )
-        try:
-            with http_stream_backoff(
-                "GET",
-                url,
-                headers=build_hf_headers(token=self.token),
-                max_retries=self.max_retries,
-                base_wait_time=BASE_WAIT,
-                max_wait_time=MAX_WAIT,
-                timeout=self.timeout,
-                # not 429: the client would sleep for whatever Retry-After a server sends
-                retry_on_status_codes=RETRY_STATUSES,
-            ) as response:
-                if response.status_code >= 400:
-                    response.read()
-                    hf_raise_for_status(response)
-                data, truncated = _read_capped(response, time.monotonic() + 3 * self.timeout)
-        except Exception as exc:
-            return RawFile(path=path, url=url, problem=_file_problem(exc, path, snap))
-        return RawFile(path=path, data=data, truncated=truncated, url=url)
+        for attempt in range(MAX_429_RETRIES + 1):
+            self._wait_turn()
+            try:
+                return self._get_file(url, path)
+            except Exception as exc:
+                wait = _retry_after_429(exc)
+                if wait is not None and wait <= MAX_RETRY_AFTER and attempt < MAX_429_RETRIES:
+                    self._pause(wait)
+                    continue
+                return RawFile(path=path, url=url, problem=_file_problem(exc, path, revision))
+        raise AssertionError("unreachable")
+
+    def _get_file(self, url: str, path: str) -> RawFile:
+        from huggingface_hub.utils import build_hf_headers, hf_raise_for_status, http_stream_backoff
+
+        with http_stream_backoff(
+            "GET",
+            url,
+            headers=build_hf_headers(token=self.token),
+            max_retries=self.max_retries,
+            base_wait_time=BASE_WAIT,
+            max_wait_time=MAX_WAIT,
+            timeout=self.timeout,
+            # not 429: the client would sleep for whatever Retry-After a server sends
+            retry_on_status_codes=RETRY_STATUSES,
+        ) as response:
+            if response.status_code >= 400:
+                response.read()
+                hf_raise_for_status(response)
+            data, truncated = _read_capped(response, time.monotonic() + 3 * self.timeout)
+            commit = response.headers.get("X-Repo-Commit")
+        return RawFile(path=path, data=data, truncated=truncated, url=url, commit=commit)
+
+
+def _same_commit(raw: RawFile, sha: str | None) -> bool:
+    """README read at a branch before the info came back: usable when read at that sha (or
+    refused the same way whatever the sha: gated)."""
+    if raw.problem is not None:
+        return raw.problem.kind == "gated"
+    return sha is not None and raw.commit == sha
+
+
+def _status(exc: Exception) -> int | None:
+    response = getattr(exc, "response", None)
+    return getattr(response, "status_code", None)
+
+
+def _retry_after_429(exc: Exception) -> float | None:
+    if _status(exc) != 429:
+        return None
+    response = getattr(exc, "response", None)
+    return _retry_after(response.headers.get("Retry-After") if response is not None else None)
 
 
 def _read_capped(response, deadline: float) -> tuple[bytes, bool]:  # type: ignore[no-untyped-def]
@@ -243,7 +360,7 @@ def _failure(exc: Exception) -> tuple[str, str]:
     return f"network error ({type(exc).__name__}); check your connection", "network"
 
 
-def _file_problem(exc: Exception, path: str, snap: Snapshot) -> Problem:
+def _file_problem(exc: Exception, path: str, revision: str) -> Problem:
     from huggingface_hub import errors
 
     if isinstance(exc, errors.GatedRepoError):
@@ -257,7 +374,7 @@ def _file_problem(exc: Exception, path: str, snap: Snapshot) -> Problem:
         return Problem(
             kind="missing_file",
             file=path,
-            message=f"{path}: listed in the repo but not found at {snap.revision}",
+            message=f"{path}: listed in the repo but not found at {revision}",
         )
     if isinstance(exc, errors.OfflineModeIsEnabled):
         return Problem(kind="offline", file=path, message=f"{path}: not read (HF_HUB_OFFLINE)")

@@ -1,0 +1,151 @@
+"""The Hub behind the commit-keyed cache: refs, snapshots and finished reports.
+
+- A repo seen before costs one HEAD to learn whether its branch moved (the Hub's resolver
+  budget); a repo never seen costs nothing extra: its model info says the sha.
+- A pinned sha (`--revision <sha>`, a lockfile) costs nothing when cached.
+- Offline (`--offline`, HF_HUB_OFFLINE=1), no request is made at all: branches resolve to the
+  sha last seen, and what is not cached is "offline: not cached".
+- What came back incomplete for a passing reason (a network error, a rate limit) is never
+  cached: the next run asks again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+
+from pydantic import ValidationError
+
+from openness.cache import Cache, Entry
+from openness.errors import FetchError
+from openness.report import CacheUse, Report
+from openness.snapshot import Snapshot
+from openness.sources.hub import HubSource
+
+SHA = re.compile(r"^[0-9a-f]{40}$")
+# Problems that say "ask again later", not "this is what the repo holds".
+TRANSIENT = {
+    "fetch_failed",
+    "offline",
+    "no_revision",
+    "dataset_error",
+    "base_unreadable",
+    "github_unreachable",
+}
+
+
+def _iso(epoch: float) -> str:
+    return dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc).isoformat(timespec="seconds")
+
+
+class CachedHub:
+    def __init__(self, hub: HubSource, cache: Cache | None, scope: str, offline: bool) -> None:
+        self.hub = hub
+        self.cache = cache
+        self.scope = scope
+        self.offline = offline
+
+    # -- which commit --------------------------------------------------------------------------
+
+    def sha(self, repo_id: str, revision: str | None, kind: str) -> tuple[str | None, Entry | None]:
+        """The commit to read: a pinned sha as it is; a branch resolved with one HEAD when the
+        repo was seen before (None when it was not: the model info will say); offline, the sha
+        last seen, with when it was seen."""
+        if revision and SHA.match(revision):
+            return revision, None
+        seen = self._ref(repo_id, revision, kind)
+        if self.offline:
+            return (str(seen.value["sha"]), seen) if seen else (None, None)
+        if seen is None:
+            return None, None
+        sha = self.hub.resolve_sha(repo_id, revision, kind)
+        if sha:
+            self._remember(repo_id, revision, kind, sha)
+        return sha, None
+
+    def _ref(self, repo_id: str, revision: str | None, kind: str) -> Entry | None:
+        if self.cache is None:
+            return None
+        entry = self.cache.get("refs", kind, repo_id.lower(), revision or "main", self.scope)
+        return entry if entry and isinstance(entry.value.get("sha"), str) else None
+
+    def _remember(self, repo_id: str, revision: str | None, kind: str, sha: str) -> None:
+        if self.cache is not None:
+            key = (kind, repo_id.lower(), revision or "main", self.scope)
+            self.cache.put("refs", {"sha": sha}, *key)
+
+    # -- snapshots -----------------------------------------------------------------------------
+
+    def fetch(
+        self,
+        repo_id: str,
+        revision: str | None,
+        kind: str,
+        on_info: Callable[[dict], None] | None = None,
+    ) -> Snapshot:
+        sha, _seen = self.sha(repo_id, revision, kind)
+        if sha is not None:
+            cached = self._snapshot(kind, repo_id, sha)
+            if cached is not None:
+                return cached
+        if self.offline:
+            reason = "offline: not cached"
+            raise FetchError(f"{kind} {repo_id}: {reason}", kind="offline", reason=reason)
+        snapshot = self.hub.fetch(repo_id, sha or revision, kind, on_info)
+        if snapshot.revision:
+            self._remember(repo_id, revision, kind, snapshot.revision)
+            if self.cache is not None and not {p.kind for p in snapshot.problems} & TRANSIENT:
+                key = (kind, repo_id.lower(), snapshot.revision, self.scope)
+                self.cache.put("snapshots", snapshot.model_dump(mode="json"), *key)
+        return snapshot
+
+    def _snapshot(self, kind: str, repo_id: str, sha: str) -> Snapshot | None:
+        for entry, scope in self._entries("snapshots", kind, repo_id.lower(), sha):
+            try:
+                snapshot = Snapshot.model_validate(entry.value)
+            except ValidationError:
+                continue
+            if self._servable(scope, snapshot.problems):
+                return snapshot
+        return None
+
+    # -- finished reports ----------------------------------------------------------------------
+
+    def report(self, repo_id: str, sha: str, variant: str, seen: Entry | None) -> Report | None:
+        for entry, scope in self._entries("reports", repo_id.lower(), sha, variant):
+            try:
+                report = Report.model_validate(entry.value)
+            except ValidationError:
+                continue
+            if self._servable(scope, report.problems):
+                report.cache = CacheUse(
+                    stored_at=_iso(entry.stored_at),
+                    age_seconds=round(entry.age_seconds),
+                    offline=self.offline,
+                    revision_seen_at=_iso(seen.stored_at) if seen else None,
+                )
+                return report
+        return None
+
+    def keep_report(self, report: Report, variant: str) -> None:
+        sha = report.subject.revision
+        if self.cache is None or not sha or {p.kind for p in report.problems} & TRANSIENT:
+            return
+        key = (report.subject.repo_id.lower(), sha, variant, self.scope)
+        self.cache.put("reports", report.model_dump(mode="json", by_alias=True), *key)
+
+    # -- scope -----------------------------------------------------------------------------------
+
+    def _entries(self, kind: str, *parts: str) -> list[tuple[Entry, str]]:
+        """This run's own entries first; then, for a run with a token, public ones."""
+        if self.cache is None:
+            return []
+        scopes = [self.scope] + (["public"] if self.scope != "public" else [])
+        found = [(self.cache.get(kind, *parts, scope), scope) for scope in scopes]
+        return [(e, scope) for e, scope in found if e is not None]
+
+    def _servable(self, scope: str, problems: list) -> bool:
+        """A public entry read without access is not served to a token that may read more;
+        an entry is never served to a run without the token it was read with (by key)."""
+        return scope == self.scope or not any(p.kind == "gated" for p in problems)
