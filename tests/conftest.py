@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,14 +40,17 @@ def run_openness(
     base.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
     if env:
         base.update(env)
-    proc = subprocess.run(
-        [sys.executable, "-m", "openness", *args],
-        env=base,
-        cwd=cwd or ROOT,
-        input=stdin,
-        capture_output=True,
-        timeout=timeout,
-    )
+    with tempfile.TemporaryDirectory(prefix="openness-cache-") as fresh:
+        # Each run starts with an empty cache unless the test hands one over on purpose.
+        base.setdefault("OPENNESS_CACHE", fresh)
+        proc = subprocess.run(
+            [sys.executable, "-m", "openness", *args],
+            env=base,
+            cwd=cwd or ROOT,
+            input=stdin,
+            capture_output=True,
+            timeout=timeout,
+        )
     return Run(
         proc.returncode,
         proc.stdout.decode("utf-8", "replace"),

@@ -167,6 +167,7 @@ def test_pre_commit_hook_blocks_then_honours_exceptions(tmp_path, hub):
     _git(repo, "add", "app.py", "pyproject.toml")
     env = hub.client_env(tmp_path / "hf")  # no token: LICENSE.txt of the gated repo is unread
     env["PRE_COMMIT_HOME"] = str(tmp_path / "pre-commit-cache")
+    env["OPENNESS_CACHE"] = str(tmp_path / "openness-cache")
 
     failed = _precommit(repo, env)
     assert failed.returncode == 1, failed.stdout + failed.stderr
