@@ -9,6 +9,10 @@ routes, status codes, ``X-Error-Code``/``X-Error-Message`` headers and ``X-Repo-
         env = hub.client_env(tmp_path, token=GRANTED_TOKEN)  # for a subprocess using the client
         hub.faults.append(Fault(method="GET", path=r"^/api/models/", status=429, times=2))
 
+    with FakeHub(root, latency=0.1) as slow:  # every answer 100 ms late, as over a network
+        ...  # run the client
+        rounds = critical_path(slow.requests)  # round trips one after another
+
 Private info.json keys, never served: ``_fakehub`` (``public_files``: files of a gated repo
 readable by anyone, default ``["README.md"]``; ``moved_to``: the id the repo was renamed to)
 and the corpus' ``_redirect_to``/``_requested_id`` (same meaning as ``moved_to``).
@@ -22,8 +26,9 @@ import mimetypes
 import os
 import re
 import threading
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -68,13 +73,20 @@ _RANGE = re.compile(r"^bytes=(\d+)-(\d*)$")
 
 @dataclass
 class RequestRecord:
-    """One request as received: raw (still %-encoded) path, parsed query, lower-cased headers."""
+    """One request as received: raw (still %-encoded) path, parsed query, lower-cased headers.
+
+    ``arrived`` and ``answered`` are ``time.perf_counter()`` readings: when the request line
+    was read, and when the last byte of the answer was written (or the connection dropped),
+    so that an answer's injected latency falls between them.
+    """
 
     method: str
     path: str
     query: dict[str, list[str]]
     headers: dict[str, str]
     status: int | None = None  # what the fake answered (None: connection dropped)
+    arrived: float = 0.0
+    answered: float | None = None  # None: not answered yet
 
 
 @dataclass
@@ -231,11 +243,18 @@ class FakeHub:
     """The Hub on 127.0.0.1, reading repos from several mirror roots searched in order."""
 
     def __init__(
-        self, *roots: Path, token: str | None = GRANTED_TOKEN, page_size: int = 1000
+        self,
+        *roots: Path,
+        token: str | None = GRANTED_TOKEN,
+        page_size: int = 1000,
+        latency: float = 0.0,
     ) -> None:
         self.roots = [Path(r) for r in roots]
         self.token = token
         self.page_size = page_size
+        # Seconds each answer waits before it is sent (a network's round trip). Each request
+        # sleeps in its own thread, so concurrent requests overlap as they would on the wire.
+        self.latency = latency
         self.requests: list[RequestRecord] = []
         self.faults: list[Fault] = []
         self.url = ""
@@ -372,18 +391,22 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve()
 
     def _serve(self) -> None:
+        arrived = time.perf_counter()
         length = int(self.headers.get("Content-Length") or 0)
         if length:
             self.rfile.read(length)  # keep the connection in sync
         split = urlsplit(self.path)
         headers = {k.lower(): v for k, v in self.headers.items()}
         query = parse_qs(split.query, keep_blank_values=True)
-        record = RequestRecord(self.command, split.path, query, headers)
+        record = RequestRecord(self.command, split.path, query, headers, arrived=arrived)
         self.hub._record(record)
+        if self.hub.latency > 0:
+            time.sleep(self.hub.latency)
         call = Call(self.command, split.path, query, headers)
         fault = self.hub._take_fault(self.command, split.path)
         if fault is not None and fault.drop:
             self.close_connection = True  # the socket closes without a byte of answer
+            record.answered = time.perf_counter()
             return
         if fault is not None and fault.truncate is None:
             reply = _fault_reply(fault)
@@ -391,6 +414,7 @@ class _Handler(BaseHTTPRequestHandler):
             reply = self._route(call)
         record.status = reply.status
         self._send(reply, truncate=fault.truncate if fault else None)
+        record.answered = time.perf_counter()
 
     def _route(self, call: Call) -> Reply:
         try:
@@ -412,6 +436,30 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         self.wfile.write(reply.body)
+        self.wfile.flush()
+
+
+def critical_path(records: Iterable[RequestRecord]) -> int:
+    """Round trips on the critical path: the longest chain of answered requests in which each
+    one arrived after the one before it was answered (a request that overlaps another is
+    concurrent with it, not after it). Requests never answered are left out."""
+    done = sorted(
+        (r for r in records if r.answered is not None), key=lambda r: (r.arrived, r.answered)
+    )
+    by_answer = sorted(range(len(done)), key=lambda i: done[i].answered or 0.0)
+    depth = [0] * len(done)
+    best_before, next_answer = 0, 0
+    for i, record in enumerate(done):
+        # Every request answered by the time this one arrived has already been given its
+        # depth: it arrived before it was answered, hence before this one.
+        while next_answer < len(by_answer):
+            j = by_answer[next_answer]
+            if (done[j].answered or 0.0) > record.arrived:
+                break
+            best_before = max(best_before, depth[j])
+            next_answer += 1
+        depth[i] = best_before + 1
+    return max(depth, default=0)
 
 
 def _fault_reply(fault: Fault) -> Reply:
