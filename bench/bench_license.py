@@ -20,17 +20,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument(
-        "corpus", nargs="?", default=str(ROOT.parent / "shared" / "corpus" / "licenses")
-    )
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
-    corpus = Path(args.corpus)
+DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "licenses"
+
+
+def measure(corpus: Path, repeat: int = 5) -> dict:
+    """Per-text engine times (in-process) and one CLI run over the corpus; bench_scale.py
+    reuses this. Raises FileNotFoundError when the corpus holds no .txt file."""
     files = sorted(p for p in corpus.glob("*.txt"))
     if not files:
-        sys.exit(f"no .txt files in {corpus}")
+        raise FileNotFoundError(f"no .txt files in {corpus}")
 
     from openness.licensefiles import assess_file
     from openness.rules import load_rules
@@ -40,7 +38,7 @@ def main() -> None:
     load = time.perf_counter() - t0
     blobs = [(str(p), p.read_bytes()) for p in files]
     per_text = []
-    for _ in range(args.repeat):
+    for _ in range(repeat):
         for name, data in blobs:
             start = time.perf_counter()
             assess_file(name, data, False, rules)
@@ -52,7 +50,7 @@ def main() -> None:
         cwd=ROOT,
     )
     wall = time.perf_counter() - start
-    result = {
+    return {
         "texts": len(files),
         "rules_load_ms": round(load * 1000, 1),
         "per_text_ms_median": round(statistics.median(per_text) * 1000, 2),
@@ -61,6 +59,17 @@ def main() -> None:
         "cli_wall_s_whole_corpus": round(wall, 2),
         "cli_exit": proc.returncode,
     }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("corpus", nargs="?", default=str(DEFAULT_CORPUS))
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    try:
+        result = measure(Path(args.corpus), args.repeat)
+    except FileNotFoundError as exc:
+        sys.exit(str(exc))
     print(json.dumps(result, indent=2))
 
 

@@ -264,7 +264,7 @@ class FakeHub:
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> FakeHub:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        server = _Server(("127.0.0.1", 0), _Handler)
         server.daemon_threads = True
         server.hub = self  # type: ignore[attr-defined]
         self._server = server
@@ -367,6 +367,12 @@ class FakeHub:
 
     def is_granted(self, call: Call) -> bool:
         return self.token is not None and call.token == self.token
+
+
+class _Server(ThreadingHTTPServer):
+    # A burst of concurrent connections (a batch audit) must not overflow the listen queue:
+    # a dropped SYN is retried a second later, which would show up as a stall.
+    request_queue_size = 128
 
 
 class _Handler(BaseHTTPRequestHandler):
