@@ -554,37 +554,44 @@ def license_throughput(corpus: Path, repeat: int) -> dict[str, Any]:
 
 
 def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each target against its figure; a run that did not give every report never meets one
+    (a usage error makes no request at all)."""
     rows: list[dict[str, Any]] = []
 
-    def row(name: str, measured: Any, limit: str, met: bool | None) -> None:
+    def row(name: str, measured: Any, limit: str, met: bool | None, run: dict, want: int) -> None:
+        if met is not None and run.get("reports") != want:
+            met, measured = False, f"{measured} (exit {run['exit']}, {run.get('reports')} reports)"
         rows.append({"target": name, "measured": measured, "limit": limit, "met": met})
 
     for label, case in results.get("single", {}).items():
         runs = case["runs"]
-        row(f"{label}: cold round trips", runs["cold"]["round_trips"], "≤ 3",
-            runs["cold"]["round_trips"] <= 3)  # fmt: skip
+        cold, warm = runs["cold"], runs["warm"]
+        trips = cold["round_trips"]
+        row(f"{label}: cold round trips", trips, "≤ 3", trips <= 3, cold, 1)
         if label.startswith("base, one license file"):
-            row(f"{label}: cold requests", runs["cold"]["requests"], "≤ 5",
-                runs["cold"]["requests"] <= 5)  # fmt: skip
-        row(f"{label}: warm requests", runs["warm"]["requests"], "≤ 1",
-            runs["warm"]["requests"] <= 1)  # fmt: skip
+            count = cold["requests"]
+            row(f"{label}: cold requests", count, "≤ 5", count <= 5, cold, 1)
+        row(f"{label}: warm requests", warm["requests"], "≤ 1", warm["requests"] <= 1, warm, 1)
         for run in ("pinned", "offline"):
-            ok = runs[run]["requests"] == 0 and runs[run].get("reports") == 1
-            row(f"{label}: {run} requests", runs[run]["requests"], "0, with a report", ok)
+            count = runs[run]["requests"]
+            row(f"{label}: {run} requests", count, "0", count == 0, runs[run], 1)
     batch = results.get("batch")
     if batch:
         rtt_ms = round(results["rtt_s"] * 1000)
+        subjects = batch["subjects"]
         speedup = batch["cold"]["speedup"]
         met = speedup >= 10 if results["rtt_s"] == 0.1 else None  # the target is at 100 ms
-        row(f"batch of {batch['subjects']} cold at {rtt_ms} ms RTT: speed-up",
-            f"{speedup}×", "≥ 10× (at 100 ms)", met)  # fmt: skip
+        row(f"batch of {subjects} cold at {rtt_ms} ms RTT: speed-up", f"{speedup}×",
+            "≥ 10× (at 100 ms)", met, batch["cold"], subjects)  # fmt: skip
         per = batch["warm"]["requests_per_subject"]
-        row(f"batch of {batch['subjects']} warm: requests per subject", per, "≤ 1", per <= 1)
+        row(f"batch of {subjects} warm: requests per subject", per, "≤ 1", per <= 1,
+            batch["warm"], subjects)  # fmt: skip
     start = results.get("startup")
     if start:
         ms = start["help_ms_median"]
-        row("`openness --help` start-up", f"{ms} ms ({start['ratio']}× python -c pass)",
-            "≤ 120 ms", ms <= 120)  # fmt: skip
+        rows.append({"target": "`openness --help` start-up",
+                     "measured": f"{ms} ms ({start['ratio']}× python -c pass)",
+                     "limit": "≤ 120 ms", "met": ms <= 120})  # fmt: skip
     return rows
 
 
