@@ -38,6 +38,7 @@ GATED_REMEDY = "accept the terms on the model page, then set HF_TOKEN (or pass -
 RETRY_STATUSES = (500, 502, 503, 504)
 MAX_RETRY_AFTER = 30.0  # seconds we are willing to wait on a 429's Retry-After
 MAX_429_RETRIES = 3
+LIST_PAGE = 1000  # models a listing page brings (the Hub's largest page)
 BASE_WAIT, MAX_WAIT = 0.5, 4.0  # backoff for 5xx and dropped connections: 0.5, 1, 2 s
 
 
@@ -176,6 +177,59 @@ class HubSource:
             return [(m.id, m.downloads or 0) for m in found]
         except Exception as exc:  # mapped to one plain line
             raise _fetch_error(exc, f"search {name!r}", "model") from None
+
+    def list_models(
+        self, author: str | None = None, search: str | None = None, limit: int | None = None
+    ) -> list[tuple[str, dict]]:
+        """(repo id, model info) of the models of `author` whose id contains `search`, most
+        downloaded first, at most `limit` (all when None). Each info carries the fields fetch
+        reads (INFO_FIELDS["model"]), so `prime` can save the model-info request.
+
+        The same request HfApi.list_models makes (sort=downloads, expand=..., paged by the
+        Link header, LIST_PAGE models a page), read as the raw JSON fetch would get: the
+        client's ModelInfo re-serialises cardData (model-index is rebuilt from parsed eval
+        results, or dropped when malformed), and an audit must read the same card whether
+        its info came from a listing or from a request. 429 waits are bounded as in _request.
+        """
+        from huggingface_hub import constants
+        from huggingface_hub.utils import build_hf_headers, hf_raise_for_status
+
+        what = " ".join(
+            part
+            for part in (
+                f"of {author}" if author else "",
+                f"matching {search!r}" if search else "",
+            )
+            if part
+        )
+        params: list[tuple[str, str]] | None = [("sort", "downloads"), ("direction", "-1")]
+        if author:
+            params.append(("author", author))
+        if search:
+            params.append(("search", search))
+        params.append(("limit", str(min(limit, LIST_PAGE) if limit else LIST_PAGE)))
+        params += [("expand", name) for name in INFO_FIELDS["model"]]
+        url: str | None = f"{constants.ENDPOINT}/api/models"
+        headers = build_hf_headers(token=self.token)
+        found: list[tuple[str, dict]] = []
+        while url is not None and (limit is None or len(found) < limit):
+            try:
+                response = self._request(url, params=params, headers=headers)
+                hf_raise_for_status(response)
+                page = response.json()
+            except Exception as exc:  # mapped to one plain line
+                raise _fetch_error(exc, f"listing {what}".strip(), "model") from None
+            if not isinstance(page, list):
+                raise FetchError(
+                    "model listing: the Hub answered with something that is not a list",
+                    kind="bad_response",
+                )
+            for item in page:
+                if isinstance(item, dict) and isinstance(item.get("id"), str):
+                    found.append((item["id"], item))
+            url = response.links.get("next", {}).get("url") if page else None
+            params = None  # the next link carries the query
+        return found[:limit] if limit else found
 
     def current_sha(
         self, repo_id: str, revision: str | None = None, kind: str = "model"

@@ -69,6 +69,32 @@ class MirrorSource:
                 found.append((repo_id, _downloads(info)))
         return sorted(found, key=lambda f: -f[1])[:limit]
 
+    def list_models(
+        self, author: str | None = None, search: str | None = None, limit: int | None = None
+    ) -> list[tuple[str, dict]]:
+        """(repo id, info) of mirrored models of `author` whose id contains `search`, most
+        downloaded first (`downloads` in info.json; then by id), at most `limit`. A rename
+        pointer (`_fakehub.moved_to`) is not a model of its own."""
+        found: list[tuple[int, str, dict]] = []
+        for path in sorted((self.root / "models").glob("*/*/info.json"))[:100_000]:
+            repo_id = f"{path.parent.parent.name}/{path.parent.name}"
+            if author and path.parent.parent.name.lower() != author.lower():
+                continue
+            if search and search.lower() not in repo_id.lower():
+                continue
+            try:
+                info = self._info(path, repo_id, "model")
+            except FetchError:
+                continue  # unreadable here; auditing it by name says why
+            private = info.get("_fakehub") if isinstance(info.get("_fakehub"), dict) else {}
+            if private.get("moved_to") or info.get("_redirect_to"):
+                continue
+            downloads = info.get("downloads")
+            found.append((downloads if isinstance(downloads, int) else 0, repo_id, info))
+        found.sort(key=lambda item: (-item[0], item[1].lower()))
+        chosen = found[:limit] if limit else found
+        return [(repo_id, info) for _, repo_id, info in chosen]
+
     @staticmethod
     def _info(path: Path, repo_id: str, kind: str) -> dict:
         if not path.is_file():
