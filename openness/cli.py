@@ -9,12 +9,13 @@ limited, offline); 4 internal error (a bug: one line on stderr, the traceback wi
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import os
 import sys
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -40,22 +41,28 @@ INTERNAL = "4 internal error (a bug: one line on stderr, the traceback with --ve
 EXIT_CODES = {
     "audit": "Exit codes: 0 every model was audited and, with a policy, passes or is exempted; "
     "1 a model fails the policy (this wins over 3), or --strict and 3 would apply; 2 usage "
-    "error (bad repo id, option, file or policy): nothing was fetched; 3 no model fails, but "
-    "a model could not be audited (not found, network down, rate limited, offline) or its "
-    "policy could not be decided (gated files) or, without a policy, an audit is incomplete; "
-    + INTERNAL,
+    "error (bad repo id, option, file, --from line or policy, or nothing to audit): nothing "
+    "was audited; 3 no model fails, but a model could not be audited (not found, network "
+    "down, rate limited, offline) or its policy could not be decided (gated files) or, "
+    "without a policy, an audit is incomplete (a listing that failed: nothing was audited); "
+    "130 interrupted (Ctrl-C): what finished was written; " + INTERNAL,
     "scan": "Exit codes: 0 no reference fails (each passes, is exempted or ignored); 1 a "
     "reference fails the policy or, with --locked, is not in the lock (this wins over 3), or "
     "--strict and 3 would apply; 2 usage error (no such path, bad option, policy or lockfile); "
-    "3 none fails, but a referenced model could not be audited or its policy decided; " + INTERNAL,
+    "3 none fails, but a referenced model could not be audited or its policy decided; 130 "
+    "interrupted (Ctrl-C): nothing was written; " + INTERNAL,
     "lock": "Exit codes: 0 the lock was written with every model (with --check: every locked "
     "model is current and every reference is locked); 1 with --check only: a locked model "
     "moved upstream, a reference is not locked or a locked model is no longer referenced; "
     "2 usage error (no such path, bad option or lockfile); 3 a model could not be audited, or "
     "its audit is incomplete and it was left out of the lock (with --check: a locked model "
-    "could not be checked); " + INTERNAL,
+    "could not be checked); 130 interrupted (Ctrl-C): the lockfile was left as it was; " + INTERNAL,
     "license": "Exit codes: 0 every file was read and assessed, whatever the verdict; 2 usage "
     "error (no such file, bad option or rules); 3 a file could not be read as text; " + INTERNAL,
+    "cache": "Exit codes: 0 done; 2 usage error (bad option); " + INTERNAL,
+    "cache info": "Exit codes: 0 printed; 2 usage error (bad option); " + INTERNAL,
+    "cache clear": "Exit codes: 0 the cache was cleared (or was empty); 2 usage error (bad "
+    "option); " + INTERNAL,
     "init": "Exit codes: 0 the starter policy was written; 2 usage error (bad option, or a "
     "policy is already there); " + INTERNAL,
 }
@@ -87,9 +94,11 @@ class Command(TyperCommand):
     is true for this command, and our own words for a bad option value (typer validates with
     pydantic, whose messages must not reach the user)."""
 
+    group = ""  # the command group's name, for a subcommand ("cache info")
+
     def __init__(self, name: str | None, **kwargs: Any) -> None:
         super().__init__(name, **kwargs)
-        self.epilog = EXIT_CODES.get(name or "", DEFAULT_EXIT_CODES)
+        self.epilog = EXIT_CODES.get(f"{self.group} {name or ''}".strip(), DEFAULT_EXIT_CODES)
         for param in self.params:
             if param.metavar is None:
                 param.metavar = _metavar(param)
@@ -176,11 +185,17 @@ def _plain_words(exc: Any) -> str:
     return f"{value!r} is not a valid value."
 
 
+class CacheCommand(Command):
+    group = "cache"
+
+
 class App(typer.Typer):
     """Every command is a `Command` and takes --verbose, whoever adds it."""
 
+    command_class: type[Command] = Command
+
     def command(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Any]:
-        kwargs.setdefault("cls", Command)
+        kwargs.setdefault("cls", self.command_class)
         register = super().command(*args, **kwargs)
         return lambda fn: register(_with_verbose(fn))
 
@@ -221,6 +236,12 @@ class Format(str, Enum):
     json = "json"
 
 
+class AuditFormat(str, Enum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+
+
 class ScanFormat(str, Enum):
     table = "table"
     json = "json"
@@ -252,6 +273,62 @@ RulesOpt = Annotated[
 ]
 FormatOpt = Annotated[
     Format, typer.Option("--format", "-f", metavar="FORMAT", help="Output format: table or json.")
+]
+AuditFormatOpt = Annotated[
+    AuditFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        metavar="FORMAT",
+        help="Output format: table, json (one document) or jsonl (one report a line, written "
+        "as each model finishes).",
+    ),
+]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="Write the output to FILE instead of stdout (replaced only once complete; jsonl "
+        "is written into FILE as it goes).",
+    ),
+]
+JobsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=1,
+        max=64,
+        metavar="N",
+        show_default="8",
+        help="Models audited at once.",
+    ),
+]
+OfflineOpt = Annotated[
+    bool,
+    typer.Option(
+        "--offline",
+        help="Make no request: answer from the cache (also HF_HUB_OFFLINE=1). What is not "
+        "cached is reported as offline.",
+    ),
+]
+NoCacheOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        help="Neither read nor write the cache (see `openness cache info`).",
+    ),
+]
+QuietOpt = Annotated[
+    bool,
+    typer.Option(
+        "--quiet",
+        "-q",
+        help="No progress bar and no informational lines on stderr; errors and policy "
+        "failures are still reported.",
+    ),
 ]
 ScanFormatOpt = Annotated[
     ScanFormat,
@@ -376,10 +453,27 @@ def _fail(message: str, code: int) -> NoReturn:
     raise typer.Exit(code)
 
 
+# Where stderr lines go while a progress bar is shown (above it), and whether informational
+# lines are silenced (--quiet). One command runs per process.
+_sink: Callable[[str], None] | None = None
+_quiet = False
+
+
 def _say(message: str) -> None:
+    """A line on stderr: an error, a failure or a warning; never silenced."""
     from openness.sanitize import one_line
 
-    sys.stderr.write(f"openness: {one_line(message, 400)}\n")
+    line = f"openness: {one_line(message, 400)}"
+    if _sink is not None:
+        _sink(line)
+    else:
+        sys.stderr.write(line + "\n")
+
+
+def _note(message: str) -> None:
+    """An informational line on stderr; --quiet silences it."""
+    if not _quiet:
+        _say(message)
 
 
 def _version(value: bool) -> None:
@@ -458,18 +552,114 @@ def _on_error(subject: str, exc: OpennessError) -> None:
     _say(str(exc))
 
 
+def _env_offline() -> bool:
+    """HF_HUB_OFFLINE (or TRANSFORMERS_OFFLINE) as huggingface_hub reads them, without
+    importing it."""
+    truthy = {"1", "ON", "YES", "TRUE"}
+    return any(
+        os.environ.get(name, "").strip().upper() in truthy
+        for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+    )
+
+
+def _check_cache_options(offline: bool, no_cache: bool, mirror: Path | None) -> None:
+    if no_cache and mirror is None and (offline or _env_offline()):
+        why = "--offline" if offline else "HF_HUB_OFFLINE"
+        raise UsageError(f"{why} answers from the cache: not with --no-cache")
+
+
+def _check_output(path: Path | None) -> None:
+    """-o FILE: a file in a folder that exists (checked before any request)."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise UsageError(f"--output {path}: is a folder; give a file name")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise UsageError(f"--output {path}: no such folder {parent}")
+
+
+@contextlib.contextmanager
+def _output(path: Path | None) -> Iterator[None]:
+    """stdout, or with -o FILE a temporary file next to FILE renamed over it once everything
+    was written: a reader never sees half a document, and a failed run leaves FILE as it was."""
+    if path is None:
+        yield
+        sys.stdout.flush()
+        return
+    import tempfile
+
+    parent = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle, contextlib.redirect_stdout(handle):
+            yield
+        os.chmod(tmp, _file_mode(path))
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _file_mode(path: Path) -> int:
+    """The mode FILE has, or the one a new file gets (mkstemp makes it private)."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
+def _exit_now(code: int) -> NoReturn:
+    """Exit at once, after Ctrl-C: audits still running in worker threads (each may wait on
+    the network) are abandoned, not waited for. Everything written is flushed first."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
+
+
 # -- audit ---------------------------------------------------------------------------------------
+
+
+FROM_HELP = (
+    "A file of subjects, one a line (repo id, org/name@revision, Hub URL or folder; # starts "
+    "a comment); - reads stdin. Repeatable; combines with the subjects given."
+)
 
 
 @app.command(epilog=EXIT_CODES_HELP)
 def audit(
     subjects: Annotated[
-        list[str],
+        list[str] | None,
         typer.Argument(
             metavar="REPO_OR_PATH...",
-            help="Hub repo ids (org/name) or paths to downloaded model folders.",
+            help="Hub repo ids (org/name), Hub URLs or paths to downloaded model folders.",
         ),
-    ],
+    ] = None,
+    from_files: Annotated[
+        list[str] | None, typer.Option("--from", metavar="FILE", help=FROM_HELP)
+    ] = None,
+    author: Annotated[
+        str | None,
+        typer.Option("--author", metavar="ORG", help="Audit the models of a user or organisation."),
+    ] = None,
+    search: Annotated[
+        str | None,
+        typer.Option("--search", metavar="TEXT", help="Audit the models whose id contains TEXT."),
+    ] = None,
+    top: Annotated[
+        int | None,
+        typer.Option(
+            "--top",
+            min=1,
+            metavar="N",
+            help="Audit the N most downloaded models (of --author / --search, if given). A "
+            "listing costs one request per 1,000 models.",
+        ),
+    ] = None,
     mirror: MirrorOpt = None,
     revision: Annotated[
         str | None,
@@ -478,7 +668,12 @@ def audit(
         ),
     ] = None,
     token: TokenOpt = None,
-    output_format: FormatOpt = Format.table,
+    output_format: AuditFormatOpt = AuditFormat.table,
+    output: OutputOpt = None,
+    jobs: JobsOpt = None,
+    offline: OfflineOpt = False,
+    no_cache: NoCacheOpt = False,
+    quiet: QuietOpt = False,
     strict: StrictOpt = False,
     timeout: TimeoutOpt = 10.0,
     deep: Annotated[
@@ -521,11 +716,26 @@ def audit(
 ) -> None:
     """Audit models: the license against the OSD, and the openness ladder."""
     from openness.attest import load_attestations
-    from openness.batch import exit_code, run_audits
+    from openness.batch import DEFAULT_JOBS, exit_code, run_audits
+    from openness.inventory import Listing, check_listing, combine, listed_subjects, subjects_in
     from openness.subjects import plan_subjects
 
+    global _quiet
+    _quiet = quiet
+    listing = Listing(author, search, top)
     try:
-        planned = plan_subjects(subjects, revision)  # all checked before any request
+        check_listing(listing)
+        given = plan_subjects(subjects or [], revision)  # all checked before any request
+        from_file = [subjects_in(name, revision) for name in from_files or []]
+        planned = combine(given, *from_file)
+        if not planned and not listing:
+            if from_files:
+                raise UsageError(f"{', '.join(from_files)}: no subject in it: nothing to audit")
+            raise UsageError(
+                "nothing to audit: give repo ids or folders, --from FILE, or a listing "
+                "(--author ORG, --search TEXT, --top N)"
+            )
+        _check_output(output)
         loaded = _rules(rules)
         flags = (
             min_rung,
@@ -538,6 +748,7 @@ def audit(
         )
         policy = _policy(policy_file, loaded, *flags)
         attestations = load_attestations(attest) if attest else []
+        _check_cache_options(offline, no_cache, mirror)
         auditor = _auditor(
             loaded,
             mirror,
@@ -547,32 +758,122 @@ def audit(
             deep=deep,
             github_api=github_api,
             attestations=attestations,
+            offline=offline or _env_offline(),
+            use_cache=not no_cache,
         )
+        if listing:
+            listed = listed_subjects(auditor, listing, _note)
+            if not listed and not planned:
+                raise UsageError(f"{listing.describe()} lists no model: nothing to audit")
+            planned = combine(planned, listed)
     except UsageError as exc:
         _fail(str(exc), ExitCode.USAGE)
-    document = run_audits(planned, auditor, policy, _on_error)
-    if output_format == Format.json:
-        from openness.formats.json import render
-
-        sys.stdout.write(render(document))
-    else:
-        from openness.formats.table import render_reports
-
-        render_reports(_console(color), document.reports, loaded.kinds)
+    except OpennessError as exc:  # the listing could not be read
+        _fail(f"{exc}; nothing was audited", ExitCode.INCOMPLETE)
+    document, interrupted = _run_batch(
+        len(planned),
+        lambda on_done, _plan: run_audits(
+            planned, auditor, policy, _on_error, jobs=jobs or DEFAULT_JOBS, on_done=on_done
+        ),
+        output_format,
+        output,
+        quiet,
+    )
+    if output_format != AuditFormat.jsonl:
+        with _output(output):
+            _emit_audit(document, output_format, color, loaded)
     for report in document.reports:
         if not report.complete:
             kinds = sorted({p.kind for p in report.problems})
-            _say(f"{report.subject.repo_id}: audit incomplete ({', '.join(kinds)}); see problems")
+            _note(f"{report.subject.repo_id}: audit incomplete ({', '.join(kinds)}); see problems")
         verdict = report.policy
         if verdict is not None and verdict.status == "failed":
             rules_failed = ", ".join(sorted({v.rule for v in verdict.violations}))
             _say(f"{report.subject.repo_id}: policy failed ({rules_failed})")
         elif verdict is not None and verdict.status == "incomplete":
             rules_open = ", ".join(sorted({v.rule for v in verdict.undecided}))
-            _say(f"{report.subject.repo_id}: policy could not be decided ({rules_open})")
+            _note(f"{report.subject.repo_id}: policy could not be decided ({rules_open})")
     if policy is None and document.reports:
-        _say(_no_policy_note(policy_file, loaded, *flags))
+        _note(_no_policy_note(policy_file, loaded, *flags))
+    if len(planned) > 1:
+        _note(_summary(document))
+    if interrupted:
+        done = len(document.reports) + len(document.errors)
+        where = f" to {output}" if output else ""
+        _say(f"interrupted: {done} of {len(planned)} finished; their results were written{where}")
+        _exit_now(130)
     raise typer.Exit(int(exit_code(document.reports, len(document.errors), strict)))
+
+
+def _run_batch(
+    total: int | None,
+    run: Callable[[Callable[[Any], None], Callable[[int], None]], Any],
+    output_format: Enum,
+    output: Path | None,
+    quiet: bool,
+) -> tuple[Any, bool]:
+    """Run a batch (`run(on_done, on_plan)`) with a progress bar on a terminal and, for jsonl,
+    each result written and flushed as it finishes. `total` subjects, or None when `run`
+    says how many through on_plan. Returns (document, interrupted): on Ctrl-C, what finished."""
+    from openness import progress
+    from openness.batch import Interrupted
+
+    global _sink
+    writer = None
+    stream: Any = None
+    if output_format == AuditFormat.jsonl:
+        from openness.formats.jsonl import JsonlWriter
+
+        stream = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+        writer = JsonlWriter(stream)
+    bar = progress.Bar(total, progress.wanted(quiet))
+
+    def on_done(outcome: Any) -> None:
+        if writer is not None:
+            writer.write(outcome)
+        bar.advance(outcome.subject)
+
+    interrupted = False
+    with bar:
+        _sink = bar.say
+        try:
+            document = run(on_done, bar.set_total)
+        except Interrupted as exc:
+            document, interrupted = exc.document, True
+        finally:
+            _sink = None
+    if writer is not None:
+        writer.close()  # a worker still running after Ctrl-C writes nothing more
+        if output is not None:
+            stream.close()
+    return document, interrupted
+
+
+def _emit_audit(document: Any, output_format: AuditFormat, color: Color, rules: Rules) -> None:
+    if output_format == AuditFormat.json:
+        from openness.formats.json import render
+
+        sys.stdout.write(render(document))
+    else:
+        from openness.formats.table import render_reports
+
+        render_reports(_console(color), document.reports, rules.kinds)
+
+
+def _summary(document: Any) -> str:
+    """The closing line of a batch."""
+    reports = document.reports
+    osd = sum(
+        1
+        for r in reports
+        if r.license.effective is not None and r.license.effective.osd_compliant is False
+    )
+    policy = sum(1 for r in reports if r.policy is not None and r.policy.status == "failed")
+    incomplete = sum(1 for r in reports if not r.complete)
+    return (
+        f"{len(reports)} audited, {osd} fail the OSD (effective terms), {policy} fail the "
+        f"policy, {incomplete} incomplete, {len(document.errors)} could not be audited"
+    )
 
 
 # -- scan and lock ---------------------------------------------------------------------------------
@@ -596,6 +897,11 @@ def scan(
     mirror: MirrorOpt = None,
     token: TokenOpt = None,
     output_format: ScanFormatOpt = ScanFormat.table,
+    output: OutputOpt = None,
+    jobs: JobsOpt = None,
+    offline: OfflineOpt = False,
+    no_cache: NoCacheOpt = False,
+    quiet: QuietOpt = False,
     strict: StrictOpt = False,
     timeout: TimeoutOpt = 10.0,
     policy_file: PolicyOpt = None,
@@ -611,14 +917,18 @@ def scan(
 ) -> None:
     """Find model references in code and configs, and judge each by the policy."""
     from openness import gate
+    from openness.batch import DEFAULT_JOBS
     from openness.lockfile import read_lock
     from openness.scan import INCOMPLETE
 
+    global _quiet
+    _quiet = quiet
     targets = paths or [Path(".")]
     try:
         for target in targets:
             if not target.exists():
                 raise UsageError(f"{target}: no such file or folder")
+        _check_output(output)
         loaded = _rules(rules)
         flags = (
             min_rung,
@@ -634,23 +944,50 @@ def scan(
             lock_data = read_lock(lockfile, loaded)
             document = gate.scan_locked(targets, Path.cwd(), lock_data, policy, loaded)
         else:
-            auditor = _auditor(loaded, mirror, token, timeout)
+            _check_cache_options(offline, no_cache, mirror)
+            auditor = _auditor(
+                loaded,
+                mirror,
+                token,
+                timeout,
+                offline=offline or _env_offline(),
+                use_cache=not no_cache,
+            )
     except UsageError as exc:
         _fail(str(exc), ExitCode.USAGE)
     if not locked:
-        document = gate.scan(targets, Path.cwd(), auditor, policy, _on_error)
-    _emit_scan(document, output_format, color)
+        document, interrupted = _run_batch(
+            None,
+            lambda on_done, on_plan: gate.scan(
+                targets,
+                Path.cwd(),
+                auditor,
+                policy,
+                _on_error,
+                jobs=jobs or DEFAULT_JOBS,
+                on_done=on_done,
+                on_plan=on_plan,
+            ),
+            output_format,
+            output,
+            quiet,
+        )
+        if interrupted:
+            _say("interrupted: nothing was written (a scan is reported whole)")
+            _exit_now(130)
+    with _output(output):
+        _emit_scan(document, output_format, color)
     failing = [ref for ref in document.references if ref.status in ("failed", "unlocked")]
     for ref in failing:
         why = "; ".join(f"{v.rule}: {v.detail}" for v in ref.violations)
         _say(f"{ref.file}:{ref.line}: {ref.repo_id}: {why}")
     if any(ref.status == "failed" for ref in failing):
-        _say(
+        _note(
             "to accept a model anyway, add a [[tool.openness.exceptions]] entry (repo, reason, "
             "approved-by, expires) to the policy, or mark the line `# openness: ignore[reason]`"
         )
     if policy is None and document.references:
-        _say(_no_policy_note(policy_file, loaded, *flags))
+        _note(_no_policy_note(policy_file, loaded, *flags))
     for problem in document.problems:  # a file that could not be read may hold a reference
         if problem.startswith(INCOMPLETE):
             _say(f"{problem}; see the problems")
@@ -720,22 +1057,37 @@ def lock(
     mirror: MirrorOpt = None,
     token: TokenOpt = None,
     timeout: TimeoutOpt = 10.0,
+    jobs: JobsOpt = None,
+    offline: OfflineOpt = False,
+    no_cache: NoCacheOpt = False,
+    quiet: QuietOpt = False,
     output_format: FormatOpt = Format.table,
     rules: RulesOpt = None,
 ) -> None:
     import json
 
     from openness import gate
+    from openness.batch import DEFAULT_JOBS
     from openness.lockfile import read_lock, write_lock
     from openness.scan import scan_paths
 
+    global _quiet
+    _quiet = quiet
     targets = paths or [Path(".")]
     try:
         for target in targets:
             if not target.exists():
                 raise UsageError(f"{target}: no such file or folder")
         loaded = _rules(rules)
-        auditor = _auditor(loaded, mirror, token, timeout)
+        _check_cache_options(offline, no_cache, mirror)
+        auditor = _auditor(
+            loaded,
+            mirror,
+            token,
+            timeout,
+            offline=offline or _env_offline(),
+            use_cache=not no_cache,
+        )
         existing = read_lock(lockfile, loaded) if check else None
     except UsageError as exc:
         _fail(str(exc), ExitCode.USAGE)
@@ -748,11 +1100,28 @@ def lock(
             document = {"schema_version": SCHEMA_VERSION, "tool": Tool().model_dump(), **result}
             sys.stdout.write(json.dumps(document, indent=2) + "\n")
         raise typer.Exit(int(_report_lock_check(result)))
-    new_lock, document, left_out = gate.build_lock(
-        targets, Path.cwd(), auditor, _on_error, allow_incomplete
+    built, interrupted = _run_batch(
+        None,
+        lambda on_done, on_plan: gate.build_lock(
+            targets,
+            Path.cwd(),
+            auditor,
+            _on_error,
+            allow_incomplete,
+            jobs=jobs or DEFAULT_JOBS,
+            on_done=on_done,
+            on_plan=on_plan,
+        ),
+        output_format,
+        None,
+        quiet,
     )
+    if interrupted:
+        _say(f"interrupted: {lockfile} was left as it was")
+        _exit_now(130)
+    new_lock, document, left_out = built
     write_lock(new_lock, lockfile)
-    _say(f"wrote {lockfile} with {len(new_lock.models)} model(s)")
+    _note(f"wrote {lockfile} with {len(new_lock.models)} model(s)")
     for report in left_out:
         kinds = ", ".join(sorted({p.kind for p in report.problems}))
         _say(
@@ -808,6 +1177,80 @@ def init(
     _say(f"wrote a starter policy to {written.name}: review it, then commit it")
 
 
+# -- cache ---------------------------------------------------------------------------------------
+
+CACHE_HELP = """The cache of what was read from the Hub, keyed by commit sha.
+
+A repo audited before costs one small request to learn whether its branch moved; a pinned sha
+or --offline, none. Location: $OPENNESS_CACHE, else the user cache folder. --no-cache (audit,
+scan, lock) neither reads nor writes it."""
+
+cache_app = App(
+    name="cache",
+    help=CACHE_HELP,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    epilog=EXIT_CODES["cache"],
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+cache_app.command_class = CacheCommand
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("info")
+def cache_info(output_format: FormatOpt = Format.table) -> None:
+    """Where the cache is, how many entries it holds, their size, the oldest and newest."""
+    import json
+
+    from openness import cache
+    from openness.report import SCHEMA_VERSION, Tool
+
+    found = cache.info()
+    when = {
+        "oldest": found.oldest.isoformat(timespec="seconds") if found.oldest else None,
+        "newest": found.newest.isoformat(timespec="seconds") if found.newest else None,
+    }
+    if output_format == Format.json:
+        document = {
+            "schema_version": SCHEMA_VERSION,
+            "tool": Tool().model_dump(),
+            "path": str(found.path),
+            "entries": found.entries,
+            "size_bytes": found.size_bytes,
+            **when,
+        }
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+        return
+    rows = [
+        ("path", str(found.path)),
+        ("entries", str(found.entries)),
+        ("size", _size(found.size_bytes)),
+        ("oldest", when["oldest"] or "-"),
+        ("newest", when["newest"] or "-"),
+    ]
+    for name, value in rows:
+        sys.stdout.write(f"{name:<8} {value}\n")
+
+
+@cache_app.command("clear")
+def cache_clear() -> None:
+    """Remove every cache entry; the next audits ask the Hub again."""
+    from openness import cache
+
+    root = cache.cache_dir()
+    removed = cache.clear(root)
+    _say(f"removed {removed} cache entr{'y' if removed == 1 else 'ies'} from {root}")
+
+
+def _size(size: int) -> str:
+    value = float(size)
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{size} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} bytes"
+
+
 # -- licenses --------------------------------------------------------------------------------------
 
 
@@ -818,6 +1261,7 @@ def license_cmd(
         typer.Argument(metavar="FILE...", help="License files to assess; - reads stdin."),
     ],
     output_format: FormatOpt = Format.table,
+    output: OutputOpt = None,
     rules: RulesOpt = None,
     color: ColorOpt = Color.auto,
 ) -> None:
@@ -825,18 +1269,20 @@ def license_cmd(
     from openness.licensefiles import assess_files
 
     try:
+        _check_output(output)
         loaded = _rules(rules)
         document = assess_files(files, loaded)
     except UsageError as exc:
         _fail(str(exc), ExitCode.USAGE)
-    if output_format == Format.json:
-        from openness.formats.json import render
+    with _output(output):
+        if output_format == Format.json:
+            from openness.formats.json import render
 
-        sys.stdout.write(render(document))
-    else:
-        from openness.formats.table import render_licenses
+            sys.stdout.write(render(document))
+        else:
+            from openness.formats.table import render_licenses
 
-        render_licenses(_console(color), document.licenses, loaded.kinds)
+            render_licenses(_console(color), document.licenses, loaded.kinds)
     unreadable = any(p.kind == "unreadable" for r in document.licenses for p in r.problems)
     raise typer.Exit(int(ExitCode.INCOMPLETE if unreadable else ExitCode.OK))
 
@@ -926,6 +1372,10 @@ def main() -> None:
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(141)  # what a shell reports for a writer ended by SIGPIPE
     except Exception as exc:  # anything unexpected: one line, exit 4
+        batch = sys.modules.get("openness.batch")  # imported only by commands that batch
+        if batch is not None and isinstance(exc, batch.Interrupted):  # Ctrl-C in a batch
+            sys.stderr.write("openness: interrupted\n")
+            _exit_now(130)
         _internal_error(exc)
 
 

@@ -9,10 +9,11 @@ models moved upstream, which referenced ones are not locked and which locked one
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from openness.audit import Auditor
-from openness.batch import OnError, run_audits
+from openness.batch import DEFAULT_JOBS, OnDone, OnError, run_audits
 from openness.errors import ExitCode, OpennessError
 from openness.lockfile import LOCK_NAME, as_report, lock_entry
 from openness.policy import Policy, effective, evaluate
@@ -128,10 +129,16 @@ def scan(
     auditor: Auditor,
     policy: Policy | None,
     on_error: OnError | None = None,
+    jobs: int = DEFAULT_JOBS,
+    on_done: OnDone | None = None,
+    on_plan: Callable[[int], None] | None = None,
 ) -> ScanDocument:
+    """`on_plan` hears how many distinct repos will be audited, before the first starts."""
     refs, problems = scan_paths(paths, root)
     subjects = _subjects(refs)
-    audited = run_audits(subjects, auditor, policy, on_error)
+    if on_plan is not None:
+        on_plan(len(subjects))
+    audited = run_audits(subjects, auditor, policy, on_error, jobs=jobs, on_done=on_done)
     by_repo = _by_subject(subjects, audited.reports, audited.errors)
     errors = {e.subject.lower(): e.message for e in audited.errors}
     results = []
@@ -211,11 +218,17 @@ def build_lock(
     auditor: Auditor,
     on_error: OnError | None = None,
     allow_incomplete: bool = False,
+    jobs: int = DEFAULT_JOBS,
+    on_done: OnDone | None = None,
+    on_plan: Callable[[int], None] | None = None,
 ) -> tuple[LockFile, ScanDocument, list[Report]]:
     """Audit every referenced model and lock it; returns the lock, the scan document and the
     reports left out because their audit is incomplete (unless `allow_incomplete`)."""
     refs, problems = scan_paths(paths, root)
-    audited = run_audits(_subjects(refs), auditor, None, on_error)
+    subjects = _subjects(refs)
+    if on_plan is not None:
+        on_plan(len(subjects))
+    audited = run_audits(subjects, auditor, None, on_error, jobs=jobs, on_done=on_done)
     lock = LockFile()
     left_out = []
     for report in audited.reports:

@@ -42,7 +42,7 @@ def test_every_command_has_short_help_metavars_and_its_own_exit_codes():
         flat = _flat(run.stdout)
         assert "Exit codes: 0" in flat and "4 internal error" in flat, command
     audit = _flat(run_openness("audit", "-h").stdout)
-    assert "audit [OPTIONS] REPO_OR_PATH..." in audit
+    assert "audit [OPTIONS] [REPO_OR_PATH...]" in audit  # or --from FILE, or a listing
     for metavar in ("--mirror DIR", "--timeout SECONDS", "--min-rung N", "--rules DIR"):
         assert metavar in audit
     assert "1 a model fails the policy (this wins over 3)" in audit

@@ -1,0 +1,115 @@
+"""A progress bar on stderr for batches: done/total, rate, ETA and the subject that just
+finished. Shown only when stderr is a terminal (never in a pipe or a CI log) and not with
+--quiet.
+
+rich's Progress redirects stdout and stderr by default, capturing whatever is written to them
+while the bar is live: `--format jsonl` would lose its lines. Both redirects are off here, and
+lines for stderr go through `say`, which prints them above the bar.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from types import TracebackType
+from typing import Any
+
+from openness.sanitize import one_line
+
+
+def wanted(quiet: bool) -> bool:
+    """Someone watches stderr, and did not ask for quiet."""
+    try:
+        interactive = sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        interactive = False
+    return interactive and not quiet
+
+
+class Bar:
+    """`with Bar(total, enabled) as bar: ... bar.advance(subject)`. Shown for more than one
+    subject; when the total is known only later, `set_total` shows it then. A no-op when not
+    `enabled`."""
+
+    def __init__(self, total: int | None, enabled: bool, label: str = "auditing") -> None:
+        self.total = total
+        self.enabled = enabled
+        self.label = label
+        self._progress: Any = None
+        self._task: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def shown(self) -> bool:
+        return self._progress is not None
+
+    def __enter__(self) -> Bar:
+        if self.total is not None:
+            self.set_total(self.total)
+        return self
+
+    def set_total(self, total: int) -> None:
+        self.total = total
+        if not self.enabled or total < 2 or self._progress is not None:
+            return
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        console = Console(stderr=True, highlight=False, markup=False, emoji=False)
+        self._progress = Progress(
+            TextColumn("{task.description}", markup=False),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}", markup=False),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[last]}", markup=False),
+            console=console,
+            redirect_stdout=False,  # a jsonl stream on stdout must reach stdout
+            redirect_stderr=False,
+            transient=True,  # the summary line says how it ended
+        )
+        self._progress.start()
+        self._task = self._progress.add_task(self.label, total=self.total, rate="", last="")
+        self._progress.refresh()
+
+    def advance(self, subject: str) -> None:
+        if self._progress is None:
+            return
+        with self._lock:
+            self._progress.advance(self._task)
+            task = self._progress.tasks[0]
+            speed = task.finished_speed or task.speed
+            rate = f"{speed:.1f}/s" if speed else ""
+            last = one_line(subject, 60)
+            self._progress.update(self._task, rate=rate, last=last)
+            self._progress.refresh()
+
+    def say(self, line: str) -> None:
+        """A line for stderr, printed above the bar while it is shown."""
+        if self._progress is None:
+            sys.stderr.write(line + "\n")
+            sys.stderr.flush()
+            return
+        from rich.text import Text
+
+        self._progress.console.print(Text(line), soft_wrap=True)
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        if self._progress is not None:
+            progress, self._progress = self._progress, None
+            progress.stop()

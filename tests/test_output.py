@@ -1,0 +1,279 @@
+"""Issue 11: results out as they come (--format jsonl, -o FILE, a progress bar on a terminal,
+--quiet, the closing summary, Ctrl-C keeps what was written) and a lean start-up, through the
+real program."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import pty
+import select
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import time
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, ROOT, run_openness
+from fakehub import FakeHub
+
+LLAMA = "meta-llama/Llama-2-7b"
+OPEN = "openness-fixtures/open-apache-7b"
+NC = "openness-fixtures/nc-research-1b"
+GATED = "openness-fixtures/fully-gated"
+MIRROR = ("--mirror", str(FIXTURES))
+ALL_FIXTURES = sorted(
+    f"{p.parent.parent.name}/{p.parent.name}" for p in (FIXTURES / "models").glob("*/*/info.json")
+)
+
+
+def _lines(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines()]
+
+
+# -- jsonl -------------------------------------------------------------------------------------
+
+
+def test_jsonl_is_one_report_a_line_as_in_the_json_document():
+    subjects = (LLAMA, OPEN, NC, "openness-fixtures/no-such-model")
+    lines = run_openness("audit", *subjects, *MIRROR, "-f", "jsonl")
+    document = run_openness("audit", *subjects, *MIRROR, "-f", "json")
+    assert lines.code == document.code == 3, lines.stderr
+    records = _lines(lines.stdout)
+    assert len(records) == 4
+    reports = [r for r in records if "error" not in r]
+    key = lambda r: r["subject"]["repo_id"]  # noqa: E731
+    assert sorted(reports, key=key) == sorted(document.json()["reports"], key=key)
+    [failed] = [r for r in records if "error" in r]
+    [error] = document.json()["errors"]
+    assert failed == {
+        "subject": "openness-fixtures/no-such-model",
+        "error": {"kind": error["kind"], "message": error["message"]},
+    }
+
+
+def test_output_file_for_every_format(tmp_path):
+    for fmt in ("json", "jsonl", "table"):
+        out = tmp_path / f"audit.{fmt}"
+        run = run_openness("audit", LLAMA, OPEN, *MIRROR, "-f", fmt, "-o", str(out))
+        assert run.code == 0, run.stderr
+        assert run.stdout == ""
+        text = out.read_text()
+        if fmt == "json":
+            assert len(json.loads(text)["reports"]) == 2
+        elif fmt == "jsonl":
+            assert len(_lines(text)) == 2
+        else:
+            assert LLAMA in text and "\x1b[" not in text  # a file gets no colour codes
+    license_out = tmp_path / "license.json"
+    apache = FIXTURES / "models" / OPEN / "LICENSE"
+    run = run_openness("license", "-f", "json", "-o", str(license_out), str(apache))
+    assert run.code == 0 and run.stdout == ""
+    assert json.loads(license_out.read_text())["licenses"][0]["spdx"] == "Apache-2.0"
+    app = tmp_path / "app.py"
+    app.write_text(f'from transformers import AutoModel\nAutoModel.from_pretrained("{OPEN}")\n')
+    for fmt in ("json", "sarif", "markdown"):
+        scan_out = tmp_path / f"scan.{fmt}"
+        run = run_openness("scan", str(app), *MIRROR, "-f", fmt, "-o", str(scan_out), cwd=tmp_path)
+        assert run.code == 0 and run.stdout == "", run.stderr
+        text = scan_out.read_text()
+        assert OPEN in text if fmt != "sarif" else json.loads(text)["version"] == "2.1.0"
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_output_file_is_left_alone_on_a_usage_error(tmp_path):
+    out = tmp_path / "audit.json"
+    out.write_text("previous run\n")
+    run = run_openness("audit", "not a repo", *MIRROR, "-f", "json", "-o", str(out))
+    assert run.code == 2 and out.read_text() == "previous run\n"
+    run = run_openness("audit", OPEN, *MIRROR, "-o", str(tmp_path / "missing" / "x.json"))
+    assert run.code == 2 and "no such folder" in run.stderr
+    run = run_openness("audit", OPEN, *MIRROR, "-o", str(tmp_path))
+    assert run.code == 2 and "is a folder" in run.stderr
+
+
+# -- stderr: summary and --quiet ------------------------------------------------------------
+
+
+def test_a_batch_ends_with_a_summary_line(tmp_path):
+    run = run_openness("audit", LLAMA, OPEN, NC, GATED, "nope/absent", *MIRROR, "-f", "json")
+    reports = run.json()["reports"]
+    failing = [r for r in reports if r["license"]["effective"]["osd_compliant"] is False]
+    assert len(failing) == 3  # Llama 2, the non-commercial one and the gated one
+    incomplete = [r for r in reports if not r["complete"]]
+    last = run.stderr.strip().splitlines()[-1]
+    assert last == (
+        "openness: 4 audited, 3 fail the OSD (effective terms), 0 fail the policy, "
+        f"{len(incomplete)} incomplete, 1 could not be audited"
+    )
+    policy = run_openness(
+        "audit", LLAMA, OPEN, *MIRROR, "-f", "json", "--require-osd", cwd=tmp_path
+    )
+    assert "2 audited, 1 fail the OSD (effective terms), 1 fail the policy" in policy.stderr
+    single = run_openness("audit", OPEN, *MIRROR, "-f", "json")
+    assert "audited," not in single.stderr
+
+
+def test_quiet_keeps_errors_and_failures_only():
+    run = run_openness(
+        "audit", LLAMA, OPEN, "nope/absent", *MIRROR, "-f", "json", "--require-osd", "--quiet"
+    )
+    assert run.code == 1
+    lines = run.stderr.strip().splitlines()
+    assert any("nope/absent" in line for line in lines)  # could not be audited: an error
+    assert any(f"{LLAMA}: policy failed" in line for line in lines)
+    assert not any("audited," in line or "no policy" in line for line in lines), lines
+    quiet = run_openness("audit", OPEN, NC, *MIRROR, "-f", "json", "-q")
+    assert quiet.code == 0 and quiet.stderr == ""
+
+
+# -- a progress bar, under a pseudo-terminal ------------------------------------------------
+
+
+def _under_pty(args: list[str], env: dict[str, str] | None = None) -> tuple[int, str]:
+    """Run the program with stderr on a pseudo-terminal (stdout discarded); returns the exit
+    code and everything the terminal received."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 160, 0, 0))
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "OPENNESS_"))}
+    base.update(TERM="xterm-256color", COLUMNS="160", LINES="30", **(env or {}))
+    base.pop("NO_COLOR", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "openness", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=slave,
+        cwd=ROOT,
+        env=base,
+    )
+    os.close(slave)
+    received = b""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.5)
+        if ready:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            received += chunk
+        elif proc.poll() is not None:
+            break
+    os.close(master)
+    code = proc.wait(timeout=30)
+    return code, received.decode("utf-8", "replace")
+
+
+def test_progress_bar_on_a_terminal_while_jsonl_goes_to_the_file(tmp_path):
+    out = tmp_path / "audit.jsonl"
+    subjects = ALL_FIXTURES[:6]
+    code, terminal = _under_pty(
+        ["audit", *subjects, *MIRROR, "-f", "jsonl", "-o", str(out), "--jobs", "2"],
+        env={"OPENNESS_CACHE": str(tmp_path / "cache")},
+    )
+    assert code in (0, 3), terminal
+    assert "auditing" in terminal and "/6" in terminal and "ETA" in terminal, terminal
+    assert "6 audited" in terminal  # the summary, after the bar
+    records = _lines(out.read_text())
+    assert sorted(r["subject"]["repo_id"] for r in records) == subjects
+
+
+def test_no_bar_with_quiet_or_for_one_subject(tmp_path):
+    out = tmp_path / "audit.jsonl"
+    code, terminal = _under_pty(
+        ["audit", LLAMA, OPEN, *MIRROR, "-f", "jsonl", "-o", str(out), "--quiet"],
+        env={"OPENNESS_CACHE": str(tmp_path / "cache")},
+    )
+    assert code == 0 and "auditing" not in terminal and terminal.strip() == "", terminal
+    assert len(_lines(out.read_text())) == 2
+    code, terminal = _under_pty(
+        ["audit", OPEN, *MIRROR, "-f", "jsonl", "-o", str(out)],
+        env={"OPENNESS_CACHE": str(tmp_path / "cache")},
+    )
+    assert code == 0 and "auditing" not in terminal
+
+
+# -- Ctrl-C ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json"])
+def test_ctrl_c_keeps_what_finished_and_exits_130(tmp_path, fmt):
+    out = tmp_path / f"audit.{fmt}"
+    with FakeHub(FIXTURES, latency=0.3) as hub:
+        env = hub.client_env(tmp_path / "hf")
+        env["OPENNESS_CACHE"] = str(tmp_path / "cache")
+        args = ["audit", *ALL_FIXTURES, "--jobs", "2", "-f", fmt, "-o", str(out)]
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "openness", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=ROOT,
+            env=env,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(hub.calls("GET", r"/resolve/")) < 12:
+            time.sleep(0.05)  # well into the batch
+        if fmt == "jsonl":
+            while time.monotonic() < deadline and not out.read_text().strip():
+                time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        sent = time.monotonic()
+        _stdout, stderr = proc.communicate(timeout=60)
+        took = time.monotonic() - sent
+    text = stderr.decode()
+    assert proc.returncode == 130, text
+    assert "Traceback" not in text and "interrupted" in text
+    assert took < 5  # audits still in flight are not waited for
+    if fmt == "jsonl":
+        records = _lines(out.read_text())
+    else:
+        document = json.loads(out.read_text())
+        records = document["reports"] + document["errors"]
+    assert 1 <= len(records) < len(ALL_FIXTURES)
+    assert f"{len(records)} of {len(ALL_FIXTURES)} finished" in text
+
+
+# -- start-up ----------------------------------------------------------------------------------
+
+HEAVY = ("huggingface_hub", "httpx", "httpx2", "requests")
+PROBE = (
+    "import json, sys\n"
+    "from openness.cli import main\n"
+    "report, *args = sys.argv[1:]\n"
+    "sys.argv = ['openness', *args]\n"
+    "try:\n"
+    "    main()\n"
+    "except SystemExit:\n"
+    "    pass\n"
+    f"heavy = sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r})\n"
+    "open(report, 'w').write(json.dumps(heavy))\n"
+)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["audit", "--help"], ["license", "MIT.txt"], ["license", "-f", "json", "MIT.txt"]],
+)
+def test_help_and_license_do_not_import_the_network_stack(tmp_path, args):
+    (tmp_path / "MIT.txt").write_text(
+        "MIT License\n\nPermission is hereby granted, free of charge, to any person obtaining "
+        "a copy of this software, to deal in the Software without restriction.\n"
+    )
+    report = tmp_path / "modules.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "OPENNESS_"))}
+    env["PYTHONPATH"] = str(ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, str(report), *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(Path(report).read_text()) == []
