@@ -822,10 +822,13 @@ def _run_batch(
     writer = None
     stream: Any = None
     if output_format == AuditFormat.jsonl:
+        import _thread
+
         from openness.formats.jsonl import JsonlWriter
 
         stream = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
-        writer = JsonlWriter(stream)
+        # The reader of a pipe left: stop the batch as Ctrl-C would, then exit as for SIGPIPE.
+        writer = JsonlWriter(stream, on_broken=_thread.interrupt_main)
     bar = progress.Bar(total, progress.wanted(quiet))
 
     def on_done(outcome: Any) -> None:
@@ -840,12 +843,20 @@ def _run_batch(
             document = run(on_done, bar.set_total)
         except Interrupted as exc:
             document, interrupted = exc.document, True
+        except KeyboardInterrupt:  # the broken pipe's interrupt, arriving after the batch
+            if writer is None or not writer.broken:
+                raise
+            document = None
         finally:
             _sink = None
     if writer is not None:
         writer.close()  # a worker still running after Ctrl-C writes nothing more
         if output is not None:
             stream.close()
+        if writer.broken:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            _exit_now(141)  # what a shell reports for a writer ended by SIGPIPE
     return document, interrupted
 
 

@@ -239,6 +239,31 @@ def test_ctrl_c_keeps_what_finished_and_exits_130(tmp_path, fmt):
     assert f"{len(records)} of {len(ALL_FIXTURES)} finished" in text
 
 
+def test_a_reader_that_leaves_stops_the_batch(tmp_path):
+    """`openness audit ... -f jsonl | head -1`: the batch stops, as for SIGPIPE (141)."""
+    with FakeHub(FIXTURES, latency=0.2) as hub:
+        env = hub.client_env(tmp_path / "hf")
+        env["OPENNESS_CACHE"] = str(tmp_path / "cache")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "openness", "audit", *ALL_FIXTURES, "-j", "1", "-f", "jsonl"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=ROOT,
+            env=env,
+        )
+        assert proc.stdout is not None and proc.stderr is not None
+        first = proc.stdout.readline()
+        proc.stdout.close()  # the reader leaves
+        code = proc.wait(timeout=60)
+        stderr = proc.stderr.read().decode()
+        proc.stderr.close()
+        audited = {r.path for r in hub.calls("GET", r"^/api/models/openness-fixtures/")}
+    assert json.loads(first)["subject"]
+    assert code == 141, stderr
+    assert "Traceback" not in stderr
+    assert len(audited) < len(ALL_FIXTURES) - 2  # it did not go on auditing for nobody
+
+
 # -- start-up ----------------------------------------------------------------------------------
 
 HEAVY = ("huggingface_hub", "httpx", "httpx2", "requests")

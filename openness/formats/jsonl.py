@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
 from openness.formats.json import escape_risky
@@ -30,11 +31,15 @@ def error_line(error: SubjectError) -> str:
 
 class JsonlWriter:
     """Writes each outcome as one line and flushes it; stops writing once `close`d (a worker
-    still running after Ctrl-C must not write into a file that was handed over)."""
+    still running after Ctrl-C must not write into a file that was handed over). When the
+    reader of a pipe leaves (`| head`), `broken` is set and `on_broken` is called once, so the
+    batch can stop instead of auditing for nobody."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, on_broken: Callable[[], None] | None = None) -> None:
         self.stream = stream
+        self.on_broken = on_broken
         self.written = 0
+        self.broken = False
         self._closed = False
         self._lock = threading.Lock()
 
@@ -48,8 +53,14 @@ class JsonlWriter:
         with self._lock:
             if self._closed:
                 return
-            self.stream.write(line + "\n")
-            self.stream.flush()
+            try:
+                self.stream.write(line + "\n")
+                self.stream.flush()
+            except BrokenPipeError:
+                self._closed = self.broken = True
+                if self.on_broken is not None:
+                    self.on_broken()
+                return
             self.written += 1
 
     def close(self) -> None:
