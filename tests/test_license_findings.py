@@ -84,4 +84,5 @@ def test_unknown_text_with_no_breaking_clause_is_unknown_not_pass(tmp_path):
 def test_offline_mode_is_honoured(hub_env):
     run = run_openness("audit", "meta-llama/Llama-2-7b", env={**hub_env, "HF_HUB_OFFLINE": "1"})
     assert run.code == 3
-    assert "HF_HUB_OFFLINE" in run.stderr and len(run.stderr.strip().splitlines()) == 1
+    assert "offline: not cached" in run.stderr and "HF_HUB_OFFLINE" in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1

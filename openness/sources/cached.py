@@ -54,6 +54,10 @@ class CachedHub:
         last seen, with when it was seen."""
         if revision and SHA.match(revision):
             return revision, None
+        listed = None if revision or self.offline else self.hub.primed_sha(kind, repo_id)
+        if listed:  # a listing already said where main is: no HEAD needed
+            self._remember(repo_id, revision, kind, listed)
+            return listed, None
         seen = self._ref(repo_id, revision, kind)
         if self.offline:
             return (str(seen.value["sha"]), seen) if seen else (None, None)
@@ -90,9 +94,11 @@ class CachedHub:
             if cached is not None:
                 return cached
         if self.offline:
-            reason = "offline: not cached"
+            reason = "offline: not cached (--offline or HF_HUB_OFFLINE is set; run once online)"
             raise FetchError(f"{kind} {repo_id}: {reason}", kind="offline", reason=reason)
-        snapshot = self.hub.fetch(repo_id, sha or revision, kind, on_info)
+        listed = revision is None and self.hub.primed_sha(kind, repo_id) == sha
+        # a listed repo's info is in hand: fetch by branch so that it is used, not asked again
+        snapshot = self.hub.fetch(repo_id, revision if listed else (sha or revision), kind, on_info)
         if snapshot.revision:
             self._remember(repo_id, revision, kind, snapshot.revision)
             if self.cache is not None and not {p.kind for p in snapshot.problems} & TRANSIENT:

@@ -80,6 +80,11 @@ class HubSource:
         """Hand over info a listing brought (with every INFO_FIELDS key), saving a request."""
         self._primed[(kind, repo_id.lower())] = info
 
+    def primed_sha(self, kind: str, repo_id: str) -> str | None:
+        """The sha a listing said a repo's main branch is at, if one did."""
+        sha = self._primed.get((kind, repo_id.lower()), {}).get("sha")
+        return sha if isinstance(sha, str) else None
+
     def fetch(
         self,
         repo_id: str,
