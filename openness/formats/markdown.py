@@ -63,14 +63,14 @@ def render_scan(doc: ScanDocument) -> str:
     if failed:
         lines += [
             "",
-            "To request an exception, add to `[tool.openness]`:",
+            "To request an exception, add to the policy (in pyproject.toml):",
             "",
             "```toml",
             "[[tool.openness.exceptions]]",
             'repo = "org/name"',
             'reason = "why it is acceptable"',
             'approved-by = "who"',
-            'expires = "YYYY-MM-DD"',
+            "expires = 2027-03-31  # a TOML date, unquoted",
             "```",
         ]
     return "\n".join(lines) + "\n"
