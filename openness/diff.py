@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rich.console import Console
 from rich.text import Text
 
-from openness.errors import UsageError
+from openness.errors import UsageError, plain_invalid
 from openness.policy import Policy, effective, evaluate
 from openness.report import (
     SCHEMA_VERSION,
@@ -603,10 +603,8 @@ def read_reports(path: Path) -> list[Report]:
     try:
         return [Report.model_validate(item) for item in items]
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
         raise UsageError(
-            f"{path}: not a report openness wrote ({where}: {err['msg']}); "
+            f"{path}: not a report openness wrote ({plain_invalid(exc)}); "
             "give the output of `openness audit -f json`"
         ) from None
 

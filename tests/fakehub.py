@@ -15,7 +15,8 @@ routes, status codes, ``X-Error-Code``/``X-Error-Message`` headers and ``X-Repo-
 
 Private info.json keys, never served: ``_fakehub`` (``public_files``: files of a gated repo
 readable by anyone, default ``["README.md"]``; ``moved_to``: the id the repo was renamed to)
-and the corpus' ``_redirect_to``/``_requested_id`` (same meaning as ``moved_to``).
+and the corpus' ``_redirect_to``/``_requested_id`` (same meaning as ``moved_to``). Older
+commits of a repo live in ``revisions/<sha>/`` beside its files (their own info.json and files).
 """
 
 from __future__ import annotations
@@ -523,6 +524,15 @@ class _Router:
         query = urlencode(self.call.query, doseq=True)
         return _redirect(f"{location}?{query}" if query else location)
 
+    def _at(self, repo: Repo, rev: str) -> Repo:
+        """The repo as it was at an older commit kept in `revisions/<sha>/`, else itself."""
+        folder = repo.dir / "revisions" / rev
+        if rev in {"main", repo.sha} or not (folder / "info.json").is_file():
+            return repo
+        info = json.loads((folder / "info.json").read_text(encoding="utf-8"))
+        info.setdefault("id", repo.id)
+        return Repo(repo.kind, repo.id, info, folder, None)
+
     def _check_rev(self, repo: Repo, rev: str) -> Reply | None:
         if rev in {"main", repo.sha}:
             return None
@@ -538,7 +548,8 @@ class _Router:
         if op is None:
             return self._info(repo)
         if op == "revision" and rest:
-            return self._check_rev(repo, unquote(rest)) or self._info(repo)
+            older = self._at(repo, unquote(rest))
+            return self._check_rev(older, unquote(rest)) or self._info(older)
         if op == "tree" and rest:
             rev, _, path = rest.partition("/")
             return self._check_rev(repo, unquote(rev)) or self._tree(repo, unquote(path))
@@ -648,6 +659,7 @@ class _Router:
         repo = self._repo(m, kind)
         if isinstance(repo, Reply):
             return repo
+        repo = self._at(repo, unquote(m["rev"]))
         commit = {"X-Repo-Commit": repo.sha}
         denied = self._check_rev(repo, unquote(m["rev"]))
         filename = unquote(m["file"])

@@ -8,7 +8,9 @@ import pytest
 from conftest import ROOT, run_openness
 
 
-@pytest.mark.parametrize("kind", ["audit", "license", "licenses", "clauses", "scan", "lock"])
+@pytest.mark.parametrize(
+    "kind", ["audit", "license", "licenses", "clauses", "scan", "lock", "diff"]
+)
 def test_schema_matches_the_committed_one(kind):
     committed = json.loads((ROOT / "docs" / "schema" / f"{kind}.schema.json").read_text())
     current = json.loads(run_openness("schema", kind).stdout)

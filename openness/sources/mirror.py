@@ -42,6 +42,10 @@ class MirrorSource:
             folder = self.repo_dir(moved, kind)
             info = self._info(folder / "info.json", moved, kind)
         sha = info.get("sha") if isinstance(info.get("sha"), str) else None
+        older = folder / "revisions" / (revision or "")
+        if revision and sha and revision not in (sha, "main") and (older / "info.json").is_file():
+            folder, info = older, self._info(older / "info.json", repo_id, kind)  # an older commit
+            sha = info.get("sha") if isinstance(info.get("sha"), str) else None
         if revision and sha and revision not in (sha, "main"):
             raise FetchError(
                 f"{kind} {repo_id}: revision {revision} is not in the mirror (it holds {sha[:12]})",
