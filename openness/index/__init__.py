@@ -1,0 +1,1 @@
+"""`openness index`: an automatic, evidence-backed openness index of the Hub's models."""

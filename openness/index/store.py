@@ -1,0 +1,229 @@
+"""The index's storage: one row per (repo, sha, tool version, rules digest), with history.
+
+`IndexStore` is the interface the rest of the index uses (build, changes, site, compare);
+`SqliteStore` is the embedded default (standard library sqlite3, one file). A server database
+takes its place by implementing the same methods: nothing else in the index touches SQL.
+
+Rows are written one at a time as reports finish (memory stays flat), each in its own
+transaction, so an interrupted build keeps every row it wrote and the next run skips them.
+The schema is versioned (PRAGMA user_version) and migrated forward on open.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from openness.errors import UsageError
+from openness.report import Report
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class IndexRow:
+    """One audited revision, with the columns people filter on."""
+
+    repo_id: str
+    sha: str
+    tool_version: str
+    rules_digest: str
+    audited_at: str  # ISO 8601, UTC
+    rung: int
+    license_ids: str  # the binding licenses' ids, comma-separated, own first
+    own_osd: bool | None
+    effective_osd: bool | None
+    mof_class: str | None
+    downloads: int | None
+    complete: bool
+    report_json: str
+
+    @property
+    def org(self) -> str:
+        return self.repo_id.split("/")[0] if "/" in self.repo_id else ""
+
+    def report(self) -> Report:
+        return Report.model_validate_json(self.report_json)
+
+
+def row_of(report: Report, rules_digest: str, downloads: int | None) -> IndexRow:
+    from openness import __version__
+
+    terms = report.license.effective
+    ids = [b.id or "unknown" for b in terms.licenses] if terms else []
+    if not ids and report.license.identified:
+        ids = [report.license.identified.id]
+    return IndexRow(
+        repo_id=report.subject.repo_id,
+        sha=report.subject.revision or "",
+        tool_version=__version__,
+        rules_digest=rules_digest,
+        audited_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        rung=report.openness.rung,
+        license_ids=",".join(dict.fromkeys(ids)),
+        own_osd=report.license.osd_compliant,
+        effective_osd=terms.osd_compliant if terms else report.license.osd_compliant,
+        mof_class=report.openness.mof_class,
+        downloads=downloads,
+        complete=report.complete,
+        report_json=report.model_dump_json(by_alias=True),
+    )
+
+
+class IndexStore(Protocol):
+    def has(self, repo_id: str, sha: str, tool_version: str, rules_digest: str) -> bool: ...
+
+    def add(self, row: IndexRow) -> None: ...
+
+    def latest(self) -> Iterator[IndexRow]:
+        """The newest row of each repo, most downloaded first."""
+        ...
+
+    def history(self, repo_id: str) -> list[IndexRow]:
+        """Every row of a repo, oldest first."""
+        ...
+
+    def since(self, when: str) -> Iterator[IndexRow]:
+        """Rows audited at or after `when` (ISO date or datetime), oldest first."""
+        ...
+
+    def known_shas(self) -> dict[str, str]:
+        """Each repo's newest indexed sha (lower-case repo id -> sha)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+_MIGRATIONS = {
+    1: """
+    CREATE TABLE rows (
+        repo_id TEXT NOT NULL,
+        sha TEXT NOT NULL,
+        tool_version TEXT NOT NULL,
+        rules_digest TEXT NOT NULL,
+        audited_at TEXT NOT NULL,
+        rung INTEGER NOT NULL,
+        license_ids TEXT NOT NULL,
+        own_osd INTEGER,
+        effective_osd INTEGER,
+        mof_class TEXT,
+        downloads INTEGER,
+        complete INTEGER NOT NULL,
+        report_json TEXT NOT NULL,
+        PRIMARY KEY (repo_id, sha, tool_version, rules_digest)
+    );
+    CREATE INDEX rows_by_repo ON rows (lower(repo_id), audited_at);
+    CREATE INDEX rows_by_time ON rows (audited_at);
+    """,
+}
+_COLUMNS = (
+    "repo_id, sha, tool_version, rules_digest, audited_at, rung, license_ids, own_osd, "
+    "effective_osd, mof_class, downloads, complete, report_json"
+)
+
+
+def _bool(value: object) -> bool | None:
+    return None if value is None else bool(value)
+
+
+class SqliteStore:
+    """The embedded store: one SQLite file, safe to use from the worker pool's threads."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._lock = threading.Lock()
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise UsageError(f"{path}: not an openness index database ({exc})") from None
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise UsageError(
+                f"{self.path}: written by a newer openness (index schema {version}); upgrade"
+            )
+        for step in range(version + 1, SCHEMA_VERSION + 1):
+            with self._lock:
+                self._db.execute("BEGIN")
+                for statement in filter(None, (s.strip() for s in _MIGRATIONS[step].split(";"))):
+                    self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {step}")
+                self._db.execute("COMMIT")
+
+    def has(self, repo_id: str, sha: str, tool_version: str, rules_digest: str) -> bool:
+        with self._lock:
+            found = self._db.execute(
+                "SELECT 1 FROM rows WHERE lower(repo_id) = lower(?) AND sha = ? "
+                "AND tool_version = ? AND rules_digest = ?",
+                (repo_id, sha, tool_version, rules_digest),
+            ).fetchone()
+        return found is not None
+
+    def add(self, row: IndexRow) -> None:
+        values = (
+            row.repo_id,
+            row.sha,
+            row.tool_version,
+            row.rules_digest,
+            row.audited_at,
+            row.rung,
+            row.license_ids,
+            row.own_osd,
+            row.effective_osd,
+            row.mof_class,
+            row.downloads,
+            row.complete,
+            row.report_json,
+        )
+        with self._lock:  # autocommit: each row is durable once added
+            self._db.execute(
+                f"INSERT OR REPLACE INTO rows ({_COLUMNS}) VALUES ({', '.join('?' * 13)})",
+                values,
+            )
+
+    def _rows(self, sql: str, args: tuple = ()) -> Iterator[IndexRow]:
+        with self._lock:
+            fetched = self._db.execute(f"SELECT {_COLUMNS} FROM rows {sql}", args).fetchall()
+        for r in fetched:
+            yield IndexRow(*r[:7], _bool(r[7]), _bool(r[8]), r[9], r[10], bool(r[11]), r[12])
+
+    def latest(self) -> Iterator[IndexRow]:
+        return self._rows(
+            "WHERE rowid IN (SELECT rowid FROM rows r WHERE r.audited_at = "
+            "(SELECT max(audited_at) FROM rows s WHERE lower(s.repo_id) = lower(r.repo_id))) "
+            "ORDER BY coalesce(downloads, -1) DESC, repo_id"
+        )
+
+    def history(self, repo_id: str) -> list[IndexRow]:
+        return list(self._rows("WHERE lower(repo_id) = lower(?) ORDER BY audited_at", (repo_id,)))
+
+    def since(self, when: str) -> Iterator[IndexRow]:
+        return self._rows("WHERE audited_at >= ? ORDER BY audited_at, repo_id", (when,))
+
+    def known_shas(self) -> dict[str, str]:
+        return {row.repo_id.lower(): row.sha for row in self.latest()}
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+def open_store(path: Path) -> IndexStore:
+    return SqliteStore(path)
+
+
+def rows_as_json(rows: list[IndexRow]) -> str:
+    """Rows without their report bodies, for quick inspection."""
+    return json.dumps(
+        [{k: v for k, v in row.__dict__.items() if k != "report_json"} for row in rows], indent=2
+    )
