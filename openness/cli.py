@@ -243,6 +243,9 @@ class AuditFormat(str, Enum):
     table = "table"
     json = "json"
     jsonl = "jsonl"
+    cyclonedx = "cyclonedx"
+    spdx = "spdx"
+    html = "html"
 
 
 class ScanFormat(str, Enum):
@@ -250,6 +253,31 @@ class ScanFormat(str, Enum):
     json = "json"
     markdown = "markdown"
     sarif = "sarif"
+    cyclonedx = "cyclonedx"
+    spdx = "spdx"
+    html = "html"
+
+
+class LockFormat(str, Enum):
+    table = "table"
+    json = "json"
+    cyclonedx = "cyclonedx"
+
+
+# BOM and page renderers: (module, function) per format, imported only when asked for.
+_DOCUMENT_RENDERERS = {
+    "cyclonedx": "openness.formats.cyclonedx",
+    "spdx": "openness.formats.spdx",
+    "html": "openness.formats.html",
+}
+
+
+def _render_document(fmt: str, kind: str, document: Any) -> str:
+    """`kind` is audit or scan: each of these renderers has render_audit and render_scan."""
+    import importlib
+
+    module = importlib.import_module(_DOCUMENT_RENDERERS[fmt])
+    return str(getattr(module, f"render_{kind}")(document))
 
 
 class InitTarget(str, Enum):
@@ -868,6 +896,8 @@ def _emit_audit(document: Any, output_format: AuditFormat, color: Color, rules: 
         from openness.formats.json import render
 
         sys.stdout.write(render(document))
+    elif output_format.value in _DOCUMENT_RENDERERS:
+        sys.stdout.write(_render_document(output_format.value, "audit", document))
     else:
         from openness.formats.table import render_reports
 
@@ -1021,6 +1051,8 @@ def _emit_scan(document: Any, output_format: ScanFormat, color: Color) -> None:
         from openness.formats.sarif import render_scan as render_sarif
 
         sys.stdout.write(render_sarif(document))
+    elif output_format.value in _DOCUMENT_RENDERERS:
+        sys.stdout.write(_render_document(output_format.value, "scan", document))
     else:
         from openness.formats.table import render_scan as render_table
 
@@ -1075,7 +1107,14 @@ def lock(
     offline: OfflineOpt = False,
     no_cache: NoCacheOpt = False,
     quiet: QuietOpt = False,
-    output_format: FormatOpt = Format.table,
+    output_format: Annotated[
+        LockFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output format (cyclonedx: a BOM of every locked model on stdout).",
+        ),
+    ] = LockFormat.table,
     rules: RulesOpt = None,
 ) -> None:
     import json
@@ -1108,7 +1147,7 @@ def lock(
     if existing is not None:
         refs, _problems = scan_paths(targets, Path.cwd())
         result = gate.check_lock(existing, auditor, refs)
-        if output_format == Format.json:
+        if output_format == LockFormat.json:
             from openness.report import SCHEMA_VERSION, Tool
 
             document = {"schema_version": SCHEMA_VERSION, "tool": Tool().model_dump(), **result}
@@ -1136,6 +1175,8 @@ def lock(
     new_lock, document, left_out = built
     write_lock(new_lock, lockfile)
     _note(f"wrote {lockfile} with {len(new_lock.models)} model(s)")
+    if output_format == LockFormat.cyclonedx:
+        sys.stdout.write(_render_document("cyclonedx", "scan", document))
     for report in left_out:
         kinds = ", ".join(sorted({p.kind for p in report.problems}))
         _say(

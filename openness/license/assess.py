@@ -454,11 +454,19 @@ def _judge_osd(
             title=spec["title"],
             status="fail" if n in breaking else ("pass" if verdict else "unknown"),
             clauses=breaking.get(n, []),
-            reason=None if n in breaking or verdict else reason,
+            reason=None if n in breaking or verdict else _criterion_reason(verdict, reason),
         )
         for n, spec in sorted(rules.criteria.items())
     ]
     result.freedoms = _freedoms(result, rules, verdict)
+
+
+def _criterion_reason(verdict: bool | None, reason: str) -> str:
+    """Why a criterion no clause breaks is not a pass: the license's own reason, or, when
+    the license fails on other criteria, that nothing read breaks this one."""
+    if verdict is False:
+        return "no clause found breaks it; the license fails the OSD on other criteria"
+    return reason
 
 
 def _osd_verdict(
