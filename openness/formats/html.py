@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import BaseLoader, ChoiceLoader, Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from openness.report import (
@@ -107,9 +107,12 @@ def _age(seconds: int) -> str:
     return f"{seconds} s"
 
 
-def _environment() -> Environment:
+def environment(*loaders: BaseLoader) -> Environment:
+    """The report's Jinja2 environment: autoescape, `clean` on every value, the report's
+    helpers. `loaders` are searched before the report's own templates, so another page (the
+    index site) can include the model section (`_model.html.j2`) and the stylesheet."""
     env = Environment(
-        loader=PackageLoader("openness.formats", "templates"),
+        loader=ChoiceLoader([*loaders, PackageLoader("openness.formats", "templates")]),
         autoescape=True,
         undefined=StrictUndefined,
         finalize=_finalize,
@@ -137,7 +140,7 @@ _ENV: Environment | None = None
 def _env() -> Environment:
     global _ENV
     if _ENV is None:
-        _ENV = _environment()
+        _ENV = environment()
     return _ENV
 
 
@@ -441,6 +444,13 @@ def _view(report: Report, index: int, kinds: Mapping[str, Any]) -> View:
         subject_url=safe_url(report.subject.url),
         rev=(report.subject.revision or "unpinned")[:12],
     )
+
+
+def model_view(report: Report, anchor: str, kinds: Mapping[str, Any] | None = None) -> View:
+    """What `_model.html.j2` draws for one report (its section's id is `anchor`)."""
+    view = _view(report, 0, _kinds(kinds))
+    view.anchor = anchor
+    return view
 
 
 def _kinds(kinds: Mapping[str, Any] | None) -> Mapping[str, Any]:
