@@ -38,7 +38,7 @@ from openness.lineage import (
     unreadable_link,
 )
 from openness.memo import Memo
-from openness.report import BaseLink, Lineage, Problem, Report, Subject
+from openness.report import BaseLink, DatasetRef, Lineage, Problem, Report, Subject
 from openness.rules import Rules
 from openness.snapshot import Snapshot
 from openness.sources.cached import CachedHub
@@ -204,9 +204,21 @@ class Auditor:
                 source=snapshot.source,
                 gated=snapshot.gated,
                 url=snapshot.url,
+                last_modified=_text(snapshot.info.get("lastModified")),
             ),
             license=license_result,
             openness=ladder,
+            datasets=[
+                DatasetRef(
+                    repo_id=d.repo_id,
+                    status=d.status,  # type: ignore[arg-type]
+                    license=d.license,
+                    url=d.url,
+                    source=d.source,
+                    detail=d.detail,
+                )
+                for d in statuses
+            ],
             problems=all_problems,
         )
         _settle_completeness(report)
@@ -356,3 +368,7 @@ class Auditor:
 
 def _settle_completeness(report: Report) -> None:
     report.complete = not any(p.kind in INCOMPLETE_KINDS for p in report.problems)
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None

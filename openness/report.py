@@ -33,6 +33,22 @@ class Subject(_Model):
     source: Source
     gated: Literal["auto", "manual"] | bool | None = None
     url: str | None = None
+    last_modified: str | None = Field(
+        None, description="When the Hub says the repo last changed (its lastModified), ISO 8601."
+    )
+
+
+class DatasetRef(_Model):
+    """A dataset the model names, as the Hub (or mirror) answered for it."""
+
+    repo_id: str
+    status: Literal[
+        "released", "terms_gated", "manual_gated", "private", "missing", "error"
+    ] = Field(description="error: it could not be checked (not in the mirror, network...).")
+    license: str | None = None
+    url: str | None = None
+    source: str = Field(description="Where the model names it: card field, tag or link line.")
+    detail: str = ""
 
 
 class Identified(_Model):
@@ -330,6 +346,9 @@ class Report(_Model):
         True, description="False when something the verdicts depend on could not be read."
     )
     cache: CacheUse | None = Field(None, description="Set when served from the cache.")
+    datasets: list[DatasetRef] = Field(
+        default_factory=list, description="The training datasets the card names, as checked."
+    )
 
 
 class SubjectError(_Model):

@@ -98,6 +98,9 @@ def test_private_manual_gated_and_missing_datasets_block_rung_4(mirror, hub_env)
         assert "dataset_missing" in kinds and "does-not-exist" in data["reason"]
     assert "private-corpus" in data["reason"]
     assert report["openness"]["rung"] < 4
+    named = {d["repo_id"]: d["status"] for d in report["datasets"]}
+    assert named["openness-fixtures/manual-gated-corpus"] == "manual_gated"
+    assert named["openness-fixtures/does-not-exist"] == ("error" if mirror else "missing")
 
 
 def test_a_dataset_the_mirror_lacks_is_unknown_not_failed(tmp_path):

@@ -449,8 +449,17 @@ def test_verdicts_in_the_profile_and_the_extension(five: AuditDocument) -> None:
         assert "ai_safetyRiskAssessment" not in node  # openness assesses no safety risk
 
 
+def test_release_time_is_the_hubs_last_change(five: AuditDocument) -> None:
+    report = five.reports[0]
+    assert report.subject.last_modified
+    nodes = graph(render_audit(AuditDocument(reports=[report]), created=CREATED))
+    released = package(nodes, report.subject.repo_id)["releaseTime"]
+    assert released.startswith(report.subject.last_modified[:19])
+
+
 def test_release_time_stands_in_and_says_so(five: AuditDocument) -> None:
     report = five.reports[0].model_copy(deep=True)
+    report.subject.last_modified = None  # a report written before the field existed
     nodes = graph(render_audit(AuditDocument(reports=[report]), created=CREATED))
     node = package(nodes, report.subject.repo_id)
     assert node["releaseTime"] == "2025-01-02T03:04:05Z"

@@ -549,45 +549,39 @@ class _Builder:
         """The datasets the card names, as `data` components (shared by the models that name
         them); returns their bom-refs."""
         lib, refs = self.lib, []
-        for step in report.openness.steps:
-            if step.rung != 4:
+        for m, url_, description in _named_datasets(report):
+            ref = f"dataset:{m['id']}"
+            if ref not in refs:
+                refs.append(ref)
+            if ref in self.datasets:
                 continue
-            for e in step.evidence:
-                m = _dataset(e)
-                if m is None:
-                    continue
-                ref = f"dataset:{m['id']}"
-                if ref not in refs:
-                    refs.append(ref)
-                if ref in self.datasets:
-                    continue
-                licenses: list[Any] = []
-                if m["license"]:
-                    known = self.rules.license_by_name(m["license"])
-                    hub = self.rules.hub_licenses.get(m["license"].lower()) or {}
-                    spdx = known.spdx if known else hub.get("spdx") or m["license"]
-                    name = known.name if known else hub.get("name") or m["license"]
-                    licenses = self._licenses(spdx, name, None, lib.LicenseAcknowledgement.DECLARED)
-                url = _iri(e.url)
-                self.datasets[ref] = lib.Component(
-                    type=lib.ComponentType.DATA,
-                    bom_ref=ref,
-                    name=m["id"],
-                    description=one_line(e.detail, 500),
-                    licenses=licenses,
-                    external_references=[
-                        lib.ExternalReference(
-                            type=lib.ExternalReferenceType.DISTRIBUTION, url=lib.XsUri(url)
-                        )
-                    ]
-                    if url
-                    else [],
-                    properties=[lib.Property(name="openness:dataset_status", value=m["status"])],
-                )
-                data: dict[str, Any] = {"type": "dataset", "name": m["id"]}
-                if url:
-                    data["contents"] = {"url": url}
-                self.inject[ref] = {"data": [data]}
+            licenses: list[Any] = []
+            if m["license"]:
+                known = self.rules.license_by_name(m["license"])
+                hub = self.rules.hub_licenses.get(m["license"].lower()) or {}
+                spdx = known.spdx if known else hub.get("spdx") or m["license"]
+                name = known.name if known else hub.get("name") or m["license"]
+                licenses = self._licenses(spdx, name, None, lib.LicenseAcknowledgement.DECLARED)
+            url = _iri(url_)
+            self.datasets[ref] = lib.Component(
+                type=lib.ComponentType.DATA,
+                bom_ref=ref,
+                name=m["id"],
+                description=one_line(description, 500),
+                licenses=licenses,
+                external_references=[
+                    lib.ExternalReference(
+                        type=lib.ExternalReferenceType.DISTRIBUTION, url=lib.XsUri(url)
+                    )
+                ]
+                if url
+                else [],
+                properties=[lib.Property(name="openness:dataset_status", value=m["status"])],
+            )
+            data: dict[str, Any] = {"type": "dataset", "name": m["id"]}
+            if url:
+                data["contents"] = {"url": url}
+            self.inject[ref] = {"data": [data]}
         return refs
 
     def _model_card(self, report: Report, ref: str, datasets: list[str]) -> dict[str, Any]:
@@ -965,6 +959,28 @@ class _Builder:
                 "claims": self.claims,
                 "evidence": self.evidence,
             }
+
+
+def _named_datasets(report: Report) -> list[tuple[dict[str, str], str | None, str]]:
+    """(id/status/license, url, description) of each dataset the card names: the report's
+    `datasets`, or, in reports written before it existed, its rung-4 evidence."""
+    if report.datasets:
+        return [
+            (
+                {"id": d.repo_id, "status": d.status.replace("_", " "), "license": d.license or ""},
+                d.url,
+                f"{d.repo_id}: {d.status.replace('_', ' ')}"
+                + (f" ({d.detail})" if d.detail else ""),
+            )
+            for d in report.datasets
+        ]
+    out = []
+    for step in report.openness.steps:
+        for e in step.evidence if step.rung == 4 else []:
+            m = _dataset(e)
+            if m is not None:
+                out.append((m, e.url, e.detail))
+    return out
 
 
 def _dataset(e: Evidence) -> dict[str, str] | None:

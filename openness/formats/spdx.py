@@ -149,7 +149,15 @@ class _Dataset:
 
 
 def _datasets(report: Report) -> list[_Dataset]:
-    """The datasets rung 4 names, read back from its evidence."""
+    """The datasets the card names: the report's `datasets`, or, in reports written before it
+    existed, read back from rung 4's evidence."""
+    if report.datasets:
+        return [
+            _Dataset(
+                d.repo_id, d.status.replace("_", " "), d.license, d.detail or None, d.url, d.source
+            )
+            for d in report.datasets
+        ]
     out: list[_Dataset] = []
     for step in report.openness.steps:
         if step.rung != 4:
