@@ -96,9 +96,11 @@ class CachedHub:
         if self.offline:
             reason = "offline: not cached (--offline or HF_HUB_OFFLINE is set; run once online)"
             raise FetchError(f"{kind} {repo_id}: {reason}", kind="offline", reason=reason)
-        listed = revision is None and self.hub.primed_sha(kind, repo_id) == sha
-        # a listed repo's info is in hand: fetch by branch so that it is used, not asked again
-        snapshot = self.hub.fetch(repo_id, revision if listed else (sha or revision), kind, on_info)
+        # A listed repo's info is in hand (the audit asks for the sha the listing gave, a base
+        # for its branch): fetch without a revision so that it is used, not asked again.
+        primed = self.hub.primed_sha(kind, repo_id)
+        listed = primed is not None and primed == sha and revision in (None, sha)
+        snapshot = self.hub.fetch(repo_id, None if listed else (sha or revision), kind, on_info)
         if snapshot.revision:
             self._remember(repo_id, revision, kind, snapshot.revision)
             if self.cache is not None and not {p.kind for p in snapshot.problems} & TRANSIENT:
