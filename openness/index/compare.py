@@ -230,46 +230,34 @@ class _Subject:
         return (self.model.get("recorded") or {}).get(rung) if self.same_revision else None
 
 
-def _subjects(source: Any) -> list[tuple[Report, str | None]]:
-    if hasattr(source, "latest"):
-        items: Iterable[Any] = source.latest()
-    else:
-        items = source
-    out: list[tuple[Report, str | None]] = []
-    seen: set[str] = set()
-    for item in items:
-        if isinstance(item, Report):
-            report, when = item, None
-        else:  # an IndexRow
-            report, when = item.report(), item.audited_at
-        key = report.subject.repo_id.lower()
-        if key not in seen:
-            seen.add(key)
-            out.append((report, when))
-    return out
-
-
 def compare(source: Any, ratings: Ratings | None = None) -> CompareDocument:
-    """Hold an index (`IndexStore`: the newest row of each repo) or reports against the ratings."""
+    """Hold an index (`IndexStore`: the newest row of each repo) or reports against the ratings.
+
+    Only the rows of rated repos are parsed: an index of the whole Hub costs one pass."""
     ratings = ratings or load_ratings()
     comparer = _Comparer(ratings)
-    subjects = _subjects(source)
-    indexed = set()
+    items: Iterable[Any] = source.latest() if hasattr(source, "latest") else source
+    seen: set[str] = set()
     not_rated = 0
-    for report, when in subjects:
-        model = ratings.model(report.subject.repo_id)
+    for item in items:
+        repo_id = item.subject.repo_id if isinstance(item, Report) else item.repo_id
+        if repo_id.lower() in seen:
+            continue
+        seen.add(repo_id.lower())
+        model = ratings.model(repo_id)
         if model is None:
             not_rated += 1
             continue
-        indexed.add(report.subject.repo_id.lower())
+        report, when = (
+            (item, None) if isinstance(item, Report) else (item.report(), item.audited_at)
+        )
         steps = {s.rung: s for s in report.openness.steps}
         comparer.subject(_Subject(report, when, model, steps))
     doc = comparer.document
-    doc.models = len(indexed)
+    compared = seen & set(ratings.models)
+    doc.models = len(compared)
     doc.not_rated = not_rated
-    doc.not_indexed = sorted(
-        m["repo_id"] for key, m in ratings.models.items() if key not in indexed
-    )
+    doc.not_indexed = sorted(m["repo_id"] for key, m in ratings.models.items() if key not in seen)
     doc.disagreements.sort(
         key=lambda d: (-d.gap, FIELDS.index(d.field) < 5, d.repo_id.lower(), d.framework, d.field)
     )
