@@ -1509,6 +1509,11 @@ def schema(
     sys.stdout.write(json.dumps(schema_doc, indent=2) + "\n")
 
 
+from openness.index.cli import index_app  # noqa: E402 (it builds on the definitions above)
+
+app.add_typer(index_app, name="index")
+
+
 def main() -> None:
     try:
         app()

@@ -198,17 +198,21 @@ class SqliteStore:
             yield IndexRow(*r[:7], _bool(r[7]), _bool(r[8]), r[9], r[10], bool(r[11]), r[12])
 
     def latest(self) -> Iterator[IndexRow]:
+        # One row per repo, even when two were audited in the same second (the later one).
         return self._rows(
-            "WHERE rowid IN (SELECT rowid FROM rows r WHERE r.audited_at = "
-            "(SELECT max(audited_at) FROM rows s WHERE lower(s.repo_id) = lower(r.repo_id))) "
+            "WHERE rowid = (SELECT s.rowid FROM rows s "
+            "WHERE lower(s.repo_id) = lower(rows.repo_id) "
+            "ORDER BY s.audited_at DESC, s.rowid DESC LIMIT 1) "
             "ORDER BY coalesce(downloads, -1) DESC, repo_id"
         )
 
     def history(self, repo_id: str) -> list[IndexRow]:
-        return list(self._rows("WHERE lower(repo_id) = lower(?) ORDER BY audited_at", (repo_id,)))
+        return list(
+            self._rows("WHERE lower(repo_id) = lower(?) ORDER BY audited_at, rowid", (repo_id,))
+        )
 
     def since(self, when: str) -> Iterator[IndexRow]:
-        return self._rows("WHERE audited_at >= ? ORDER BY audited_at, repo_id", (when,))
+        return self._rows("WHERE audited_at >= ? ORDER BY audited_at, rowid", (when,))
 
     def known_shas(self) -> dict[str, str]:
         return {row.repo_id.lower(): row.sha for row in self.latest()}

@@ -184,11 +184,16 @@ class HubSource:
             raise _fetch_error(exc, f"search {name!r}", "model") from None
 
     def list_models(
-        self, author: str | None = None, search: str | None = None, limit: int | None = None
+        self,
+        author: str | None = None,
+        search: str | None = None,
+        limit: int | None = None,
+        extra: tuple[str, ...] = (),
     ) -> list[tuple[str, dict]]:
         """(repo id, model info) of the models of `author` whose id contains `search`, most
         downloaded first, at most `limit` (all when None). Each info carries the fields fetch
-        reads (INFO_FIELDS["model"]), so `prime` can save the model-info request.
+        reads (INFO_FIELDS["model"]), so `prime` can save the model-info request, and the
+        `extra` fields asked for (the index's "downloads").
 
         The same request HfApi.list_models makes (sort=downloads, expand=..., paged by the
         Link header, LIST_PAGE models a page), read as the raw JSON fetch would get: the
@@ -213,7 +218,7 @@ class HubSource:
         if search:
             params.append(("search", search))
         params.append(("limit", str(min(limit, LIST_PAGE) if limit else LIST_PAGE)))
-        params += [("expand", name) for name in INFO_FIELDS["model"]]
+        params += [("expand", name) for name in (*INFO_FIELDS["model"], *extra)]
         url: str | None = f"{constants.ENDPOINT}/api/models"
         headers = build_hf_headers(token=self.token)
         found: list[tuple[str, dict]] = []
