@@ -104,18 +104,23 @@ def corpus_audit(corpus, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def corpus_index(corpus_audit, tmp_path_factory):
-    store = open_store(tmp_path_factory.mktemp("index") / "index.db")
+def corpus_db(corpus_audit, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("index") / "index.db"
+    store = open_store(path)
     digest = load_rules().digest
     for report in read_reports(corpus_audit):
         store.add(row_of(report, digest, downloads=None))
-    yield store
     store.close()
+    return path
 
 
 @pytest.fixture(scope="session")
-def doc(corpus_index) -> CompareDocument:
-    return compare(corpus_index)
+def doc(corpus_db) -> CompareDocument:
+    store = open_store(corpus_db)
+    try:
+        return compare(store)
+    finally:
+        store.close()
 
 
 def test_every_rated_model_is_compared_from_the_index(doc):
@@ -229,6 +234,33 @@ def test_the_document_is_json(doc):
     data = json.loads(doc.model_dump_json())
     assert data["schema_version"] and data["agreement"][0]["rate"] is not None
     assert {"our_side", "their_side", "classification", "why"} <= set(data["disagreements"][0])
+
+
+def test_the_command_prints_the_figures_from_an_index_or_reports(doc, corpus_db, corpus_audit):
+    run = run_openness("index", "compare", "--db", str(corpus_db), "-f", "json")
+    assert run.code == 0, run.stderr
+    printed = CompareDocument.model_validate(run.json())
+    assert printed.agreement == doc.agreement
+    assert len(printed.disagreements) == len(doc.disagreements)
+    run = run_openness("index", "compare", "--reports", str(corpus_audit))
+    assert run.code == 0, run.stderr
+    assert "Agreement" in run.stdout and "MOT" in run.stdout and "our bug" in run.stdout
+    run = run_openness("index", "compare", "--reports", str(corpus_audit), "-f", "markdown")
+    assert run.code == 0 and run.stdout == render_markdown(doc)
+
+
+def test_the_command_says_what_is_wrong_with_its_input(tmp_path, corpus_audit):
+    run = run_openness("index", "compare", "--db", str(tmp_path / "none.db"))
+    assert run.code == 2 and "no such index" in run.stderr
+    run = run_openness(
+        "index", "compare", "--db", str(tmp_path / "x.db"), "--reports", str(corpus_audit)
+    )
+    assert run.code == 2 and "not both" in run.stderr
+    bad = tmp_path / "ratings.yaml"
+    bad.write_text("version: 0\n")
+    run = run_openness("index", "compare", "--reports", str(corpus_audit), "--ratings", str(bad))
+    assert run.code == 2 and "not a ratings file" in run.stderr
+    assert "Traceback" not in run.stderr
 
 
 # -- classification, on hand-made reports ------------------------------------------------------

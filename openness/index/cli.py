@@ -51,6 +51,8 @@ EXIT_CODES = {
     "date or option, no such database); " + INTERNAL,
     "site": "Exit codes: 0 the site was written; 2 usage error (bad option, no such database, "
     "or DIR is not a folder or cannot be written); " + INTERNAL,
+    "compare": "Exit codes: 0 printed (whatever the agreement); 2 usage error (bad option, no "
+    "such database, unreadable --reports or --ratings file); " + INTERNAL,
 }
 
 INDEX_HELP = """An openness index of the Hub's models: audit a listing into a database, with
@@ -328,3 +330,96 @@ def site_cmd(
         f"site {directory}: index.html, changes.html and {pages} model pages; open "
         f"{directory / 'index.html'}"
     )
+
+
+# -- compare -------------------------------------------------------------------------------------
+
+
+class CompareFormat(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+@index_app.command("compare")
+def compare_cmd(
+    ctx: typer.Context,
+    db: DbOpt = DEFAULT_DB,
+    reports: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--reports",
+            metavar="FILE",
+            help="Compare the reports of a file `openness audit -f json` (or jsonl) wrote, "
+            "instead of an index. Repeatable.",
+        ),
+    ] = None,
+    ratings: Annotated[
+        Path | None,
+        typer.Option(
+            "--ratings",
+            metavar="FILE",
+            help="Another build of the kept ratings (tools/build_framework_ratings.py writes "
+            "one); default: the ratings openness ships.",
+        ),
+    ] = None,
+    output_format: Annotated[
+        CompareFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="Output format: table, json (one document) or markdown.",
+        ),
+    ] = CompareFormat.table,
+    output: main.OutputOpt = None,
+    color: ColorOpt = Color.auto,
+) -> None:
+    """How the index agrees with the other frameworks' ratings the project keeps.
+
+    The newest row of each repo (or the --reports given) against MOT, the European Open Source
+    AI Index, FMTI and the AI Stack Map (mapped onto the ladder) and OSI's validation of the
+    OSAID, for the models they rate: agreement per framework and field (each step, the rung,
+    MOF class, OSD and OSAID verdicts), then each disagreement with our evidence and theirs
+    (field, value, entry, snapshot), classed as our bug, their staleness, a difference of
+    definition or unclassified. Fields we could not decide are listed apart, not counted."""
+    from openness.diff import read_reports
+    from openness.index.compare import compare, load_ratings
+    from openness.index.store import open_store
+
+    store = None
+    try:
+        main._check_output(output)
+        kept = load_ratings(ratings)
+        if reports:
+            given = ctx.get_parameter_source("db")  # typer's own click: compare by name
+            if given is not None and given.name == "COMMANDLINE":
+                raise UsageError("give --db PATH or --reports FILE, not both")
+            source: Any = [report for path in reports for report in read_reports(path)]
+        else:
+            if not db.is_file():
+                raise UsageError(
+                    f"--db {db}: no such index (`openness index build` writes one); or give "
+                    "--reports FILE"
+                )
+            source = store = open_store(db)
+    except UsageError as exc:
+        main._fail(str(exc), ExitCode.USAGE)
+    try:
+        document = compare(source, kept)
+    finally:
+        if store is not None:
+            store.close()
+    with main._output(output):
+        if output_format == CompareFormat.json:
+            from openness.formats.json import render
+
+            sys.stdout.write(render(document))
+        elif output_format == CompareFormat.markdown:
+            from openness.index.compare import render_markdown
+
+            sys.stdout.write(render_markdown(document))
+        else:
+            from openness.index.compare import render_table
+
+            render_table(main._console(color), document)

@@ -35,9 +35,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from openness.errors import UsageError
@@ -139,11 +138,11 @@ class FieldAgreement(_Model):
     undecided: int = 0
     by_class: dict[str, int] = Field(default_factory=dict)
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def rate(self) -> float | None:
-        """agree / compared; null when nothing was compared."""
-        return round(self.agree / self.compared, 4) if self.compared else None
+    rate: float | None = Field(None, description="agree / compared; null when none compared.")
+
+    def settle(self) -> FieldAgreement:
+        self.rate = round(self.agree / self.compared, 4) if self.compared else None
+        return self
 
 
 class FrameworkCoverage(_Model):
@@ -258,6 +257,8 @@ def compare(source: Any, ratings: Ratings | None = None) -> CompareDocument:
     doc.models = len(compared)
     doc.not_rated = not_rated
     doc.not_indexed = sorted(m["repo_id"] for key, m in ratings.models.items() if key not in seen)
+    for figure in doc.agreement:
+        figure.settle()
     doc.disagreements.sort(
         key=lambda d: (-d.gap, FIELDS.index(d.field) < 5, d.repo_id.lower(), d.framework, d.field)
     )
@@ -836,7 +837,7 @@ def _steps_total(doc: CompareDocument, fw: str) -> FieldAgreement:
             total.compared += a.compared
             total.agree += a.agree
             total.undecided += a.undecided
-    return total
+    return total.settle()
 
 
 def _pct(figure: FieldAgreement) -> str:
@@ -880,7 +881,7 @@ def _their_evidence(side: TheirSide) -> str:
 
 def render_table(console: Console, doc: CompareDocument) -> None:
     """The agreement figures, then each disagreement with both sides' evidence."""
-    from openness.formats.table import ident, t
+    from openness.formats.table import Table, ident, show, t
 
     console.print(
         Text(
@@ -908,7 +909,9 @@ def render_table(console: Console, doc: CompareDocument) -> None:
             f"{_cell(total)} {_pct(total)}" if total.compared else "-",
             *[_cell(doc.figure(cov.framework, f)) for f in ("rung", "class", "osd", "osaid")],
         )
-    console.print(table)
+    width = console.width
+    show(console, table)
+    console.width = width  # prose wraps where it did
     counts = {c: sum(1 for d in doc.disagreements if d.classification == c) for c in CLASSES}
     console.print(
         Text(
