@@ -562,10 +562,12 @@ class _Comparer:
 
     def _our_class(self, sub: _Subject) -> OurSide:
         ladder = sub.report.openness
+        above = {None: "III", "III": "II", "II": "I"}.get(ladder.mof_class)  # the next class
         blocking = [
             c
             for c in ladder.components
             if c.required
+            and c.mof_class == above
             and (c.present is not True or (c.license is not None and c.license_open is not True))
         ]
         shown = [
@@ -574,7 +576,9 @@ class _Comparer:
         ]
         return OurSide(
             value=ladder.mof_class or "none",
-            reason=("blocked by " + ", ".join(shown)) if shown else "every component is present",
+            reason=(f"class {above} blocked by " + ", ".join(shown))
+            if shown
+            else "every component is present",
             evidence=[
                 EvidenceRef(detail=f"{c.name}: {e.detail}", source=e.source, url=e.url)
                 for c in blocking[:3]
