@@ -31,7 +31,8 @@ from test_html import CHROMIUM, INJECT, MARKUP, SCRIPT, Page, browser, check_png
 
 from openness.errors import UsageError
 from openness.formats.html import safe_url
-from openness.index.site import build_site, changes_of, csp_hash, page_name
+from openness.index.changes import changes_since
+from openness.index.site import build_site, csp_hash, page_name
 from openness.index.store import IndexRow, SqliteStore, row_of
 from openness.report import AuditDocument, Report
 from openness.rules import load_rules
@@ -337,13 +338,14 @@ def test_the_changes_page_lists_the_relicensed_model(site, store):
     changes = page.find("tr", "change")
     assert len(changes) == 1
     assert changes[0].attrs["data-kinds"] == "license osd clauses"
+    assert changes[0].attrs["data-cause"] == "revision"
     row = html.split('<tr class="change"')[1].split("</tr>")[0]
     assert 'href="models/openness-fixtures--relicensed-3b.html"' in row
     assert f"{OLD_SHA[:12]}</code> → <code>" in row
     assert "license: apache-2.0 → cc-by-nc-4.0" in row
     assert "every difference" in row  # openness.diff's summary, folded
-    (found,) = changes_of(store.history(RELICENSED))
-    assert found.kinds == ["license", "osd", "clauses"] and found.old.sha == OLD_SHA
+    (found,) = changes_since(store, "2000-01-01").changes  # openness.index.changes agrees
+    assert found.changed == ["license", "osd", "clauses"] and found.old.sha == OLD_SHA
 
 
 def test_hostile_repo_text_is_escaped_everywhere(site):
@@ -414,8 +416,8 @@ def test_a_row_whose_report_cannot_be_read_still_gets_its_columns(tmp_path, late
 
 
 def test_changes_can_be_given(tmp_path, store):
-    (change,) = changes_of(store.history(RELICENSED))
-    change.lines = ["given by the caller"]
+    (change,) = changes_since(store, "2000-01-01").changes
+    change.summary = ["given by the caller"]
     out = tmp_path / "site"
     build_site(store, out, changes=[change])
     assert "given by the caller" in read(out / "changes.html")
@@ -588,3 +590,30 @@ def test_no_script_from_repo_text_runs(tmp_path, site):
     (injected / "bare.html").write_text(bare.replace("<body>", f"<body>{payload}", 1))
     page = dom(tmp_path, injected / "bare.html")
     assert page.title == "pwned" and "pwned" in page.ids()
+
+
+# -- the command -----------------------------------------------------------------------------
+
+
+def test_the_site_command_writes_the_site_from_a_database(tmp_path, store, latest):
+    out = tmp_path / "public"
+    run = run_openness("index", "site", str(out), "--db", str(store.path))
+    assert run.code == 0, run.stderr
+    assert f"{len(latest)} model pages" in run.stderr and run.stdout == ""
+    assert len(rows_of(Page.of(read(out / "index.html")))) == len(latest)
+    assert len(list((out / "models").iterdir())) == len(latest)
+    quiet = run_openness("index", "site", str(out), "--db", str(store.path), "--quiet")
+    assert quiet.code == 0 and quiet.stderr == ""
+    env = {"OPENNESS_INDEX_DB": str(store.path)}
+    assert run_openness("index", "site", str(tmp_path / "other"), env=env).code == 0
+
+
+def test_the_site_command_refuses_a_missing_database_or_a_file_for_dir(tmp_path, store):
+    run = run_openness("index", "site", str(tmp_path / "out"), "--db", str(tmp_path / "no.db"))
+    assert run.code == 2 and "no such index" in run.stderr
+    assert not (tmp_path / "out").exists() and not (tmp_path / "no.db").exists()
+    (tmp_path / "file").write_text("x")
+    run = run_openness("index", "site", str(tmp_path / "file"), "--db", str(store.path))
+    assert run.code == 2 and "not a directory" in run.stderr
+    run = run_openness("index", "site", "--help")
+    assert run.code == 0 and "Exit codes: 0 the site was written" in run.stdout

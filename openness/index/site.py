@@ -2,8 +2,9 @@
 
 The site is plain files with relative links and no server: `index.html` (charts, then the
 leaderboard), `changes.html` (models whose license, verdict of the terms that bind, clause
-kinds or rung changed between two audits), and one page per model under `models/` (the HTML
-report's model section, `_model.html.j2`, with the model's history).
+kinds or rung changed between two audits: openness.index.changes, each with openness.diff's
+summary folded under it), and one page per model under `models/` (the HTML report's model
+section, `_model.html.j2`, then the model's history). One model's report is read at a time.
 
 The leaderboard is complete in the HTML; one small inline script sorts and filters the rows
 already there (by rung, license, OSD verdict of the terms that bind, MOF class, organisation,
@@ -38,6 +39,7 @@ from markupsafe import Markup
 
 from openness.errors import UsageError
 from openness.formats.html import environment, model_view, safe_url
+from openness.index.changes import ModelChange, compare
 from openness.index.store import IndexRow, IndexStore
 from openness.report import Report
 from openness.sanitize import one_line
@@ -117,16 +119,11 @@ def _unique_names(repo_ids: Iterable[str]) -> dict[str, str]:
 
 
 @dataclass
-class Change:
-    """A model's license, verdict of the terms that bind, clause kinds or rung moved between
-    two audits (two revisions, or one revision audited again with new rules)."""
+class Shown:
+    """A change (openness.index.changes) as the changes page shows it."""
 
-    repo_id: str
-    old: IndexRow
-    new: IndexRow
-    kinds: list[str]  # license | osd | clauses | rung
-    lines: list[str]  # each change in words
-    details: list[str] = field(default_factory=list)  # openness.diff's summary
+    change: ModelChange
+    details: list[str] = field(default_factory=list)  # openness.diff's summary, when read
 
 
 @dataclass
@@ -172,47 +169,8 @@ def _licenses(row: IndexRow) -> list[str]:
     return [x.strip() for x in row.license_ids.split(",") if x.strip()]
 
 
-def _clause_kinds(report: Report | None) -> set[str]:
-    if report is None:
-        return set()
-    lic = report.license
-    kinds = {c.kind for c in lic.clauses}
-    for b in lic.effective.licenses if lic.effective else []:
-        kinds.update(b.clauses)
-    return kinds
-
-
 def _short(sha: str) -> str:
     return sha[:12] if sha else "unpinned"
-
-
-def compare(
-    old: IndexRow, new: IndexRow, old_report: Report | None, new_report: Report | None
-) -> tuple[list[str], list[str]]:
-    """What moved between two rows: the kinds (license, osd, clauses, rung) and their words."""
-    kinds: list[str] = []
-    lines: list[str] = []
-    if _licenses(old) != _licenses(new):
-        kinds.append("license")
-        was, now = ", ".join(_licenses(old)) or "none", ", ".join(_licenses(new)) or "none"
-        lines.append(f"license: {was} → {now}")
-    if old.effective_osd != new.effective_osd:
-        kinds.append("osd")
-        lines.append(
-            f"terms that bind meet the OSD: {WORD[old.effective_osd]} → {WORD[new.effective_osd]}"
-        )
-    if old_report is not None and new_report is not None:
-        before, after = _clause_kinds(old_report), _clause_kinds(new_report)
-        if before != after:
-            kinds.append("clauses")
-            if after - before:
-                lines.append("clause kinds added: " + ", ".join(sorted(after - before)))
-            if before - after:
-                lines.append("clause kinds removed: " + ", ".join(sorted(before - after)))
-    if old.rung != new.rung:
-        kinds.append("rung")
-        lines.append(f"openness rung: {old.rung} → {new.rung}")
-    return kinds, lines
 
 
 def _details(old_report: Report | None, new_report: Report | None) -> list[str]:
@@ -226,25 +184,14 @@ def _details(old_report: Report | None, new_report: Report | None) -> list[str]:
         return []
 
 
-def changes_of(history: list[IndexRow], reports: list[Report | None] | None = None) -> list[Change]:
-    """Each pair of consecutive rows of one repo (oldest first) whose license, verdict of the
-    terms that bind, clause kinds or rung differ. `reports`: the rows' reports, when read."""
-    out: list[Change] = []
-    if reports is None:
-        reports = [_report(row)[0] for row in history]
-    for i in range(1, len(history)):
-        kinds, lines = compare(history[i - 1], history[i], reports[i - 1], reports[i])
-        if kinds:
-            out.append(
-                Change(
-                    repo_id=history[i].repo_id,
-                    old=history[i - 1],
-                    new=history[i],
-                    kinds=kinds,
-                    lines=lines,
-                    details=_details(reports[i - 1], reports[i]),
-                )
-            )
+def changes_of(rows: list[IndexRow], reports: list[Report | None]) -> list[Shown]:
+    """The changes between consecutive rows of one repo (openness.index.changes.compare),
+    each with openness.diff's summary of every difference when both reports were read."""
+    out: list[Shown] = []
+    for i in range(1, len(rows)):
+        change = compare(rows[i - 1], rows[i])
+        if change is not None:
+            out.append(Shown(change, _details(reports[i - 1], reports[i])))
     return out
 
 
@@ -262,10 +209,12 @@ def _history(rows: list[IndexRow], reports: list[Report | None]) -> list[Revisio
         kinds: list[str] = []
         lines: list[str] = []
         if i:
-            kinds, lines = compare(rows[i - 1], row, reports[i - 1], reports[i])
-            if not lines and rows[i - 1].sha == row.sha:
+            change = compare(rows[i - 1], row)
+            if change is not None:
+                kinds, lines = list(change.changed), change.summary
+            elif rows[i - 1].sha == row.sha:
                 lines = ["re-audited: no change in license, verdict, clause kinds or rung"]
-            elif not lines:
+            else:
                 lines = ["no change in license, verdict, clause kinds or rung"]
         out.append(Revision(row, _revision_url(reports[i], row.sha), kinds, lines, i == 0))
     return out[::-1]
@@ -547,12 +496,13 @@ def _options(values: Iterable[str]) -> list[tuple[str, int]]:
 def build_site(
     store: IndexStore,
     out_dir: Path,
-    changes: Iterable[Change] | None = None,
+    changes: Iterable[ModelChange] | None = None,
     kinds: Mapping[str, Any] | None = None,
 ) -> list[Path]:
     """Write the site into `out_dir` (created if missing; pages of models no longer indexed are
-    removed from its `models/`). `changes` defaults to every change in the store's history.
-    Returns the files written."""
+    removed from its `models/`). `changes` (openness.index.changes, e.g. `changes_since(store,
+    since).changes`) defaults to every change in the store's history. Returns the files
+    written."""
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"{out_dir}: not a directory")
     models_dir = out_dir / MODELS_DIR
@@ -585,16 +535,13 @@ def build_site(
         "changes_count": None,  # known once every history is read
     }
     written: list[Path] = []
-    found: list[Change] = []
+    found: list[Shown] = []
     model = env.get_template("site_model.html.j2")
     for entry in entries:  # one report at a time: memory stays flat however big the index
         rows = store.history(entry.row.repo_id) or [entry.row]
         reports = [_report(row) for row in rows]
         if changes is None:
-            for change in changes_of(rows, [r for r, _ in reports]):
-                change.old = dataclasses.replace(change.old, report_json="")
-                change.new = dataclasses.replace(change.new, report_json="")
-                found.append(change)
+            found.extend(changes_of(rows, [r for r, _ in reports]))
         key = (entry.row.sha, entry.row.tool_version, entry.row.rules_digest)
         at = max(
             (i for i, r in enumerate(rows) if (r.sha, r.tool_version, r.rules_digest) == key),
@@ -613,8 +560,9 @@ def build_site(
             history=_history(rows, [r for r, _ in reports]),
         )
         written.append(_write(models_dir / f"{entry.name}.html", page))
-    all_changes = list(changes) if changes is not None else found
-    all_changes.sort(key=lambda c: (c.new.audited_at, c.repo_id.lower()), reverse=True)
+    all_changes = [Shown(c) for c in changes] if changes is not None else found
+    all_changes.sort(key=lambda s: (s.change.new.audited_at, s.change.repo_id.lower()))
+    all_changes.reverse()  # newest first
     common["changes_count"] = len(all_changes)
     page = env.get_template("site_changes.html.j2").render(
         **common,
