@@ -192,10 +192,17 @@ class SqliteStore:
             )
 
     def _rows(self, sql: str, args: tuple = ()) -> Iterator[IndexRow]:
+        """Rows a batch at a time, so that reading the whole index keeps memory flat (a row
+        holds a full report)."""
         with self._lock:
-            fetched = self._db.execute(f"SELECT {_COLUMNS} FROM rows {sql}", args).fetchall()
-        for r in fetched:
-            yield IndexRow(*r[:7], _bool(r[7]), _bool(r[8]), r[9], r[10], bool(r[11]), r[12])
+            cursor = self._db.execute(f"SELECT {_COLUMNS} FROM rows {sql}", args)
+        while True:
+            with self._lock:
+                batch = cursor.fetchmany(200)
+            if not batch:
+                return
+            for r in batch:
+                yield IndexRow(*r[:7], _bool(r[7]), _bool(r[8]), r[9], r[10], bool(r[11]), r[12])
 
     def latest(self) -> Iterator[IndexRow]:
         # One row per repo, even when two were audited in the same second (the later one).
