@@ -30,7 +30,7 @@ from bench_scale import child_env
 from openness.index.changes import ChangesDocument, changes_since, parse_since
 from openness.index.store import open_store
 
-MODELS = 1000  # the scale; bench/bench_index.py times it at 100 ms RTT
+MODELS = 200  # CI time; bench/bench_index.py runs the same checks on 1,000 (bench/README.md)
 RELICENSED = "openness-fixtures/relicensed-3b"
 OLD_SHA = "56d377d5cad0c6b253c6845f4bf4790d2ad31b2f"
 OPEN = "openness-fixtures/open-apache-7b"
@@ -217,9 +217,11 @@ def test_an_incomplete_row_is_retried_and_replaced_only_when_it_reads_more(tmp_p
     with FakeHub(FIXTURES) as hub:
         env = hub.client_env(tmp_path / "hf")
         env["OPENNESS_CACHE"] = str(tmp_path / "cache")
-        hub.faults.append(Fault(path=rf"^/{OPEN}/resolve/", status=503, times=1000))
+        limited = Fault(path=rf"^/{OPEN}/resolve/", status=429, headers={"Retry-After": "0"},
+                        times=1000)  # fmt: skip
+        hub.faults.append(limited)  # its files are refused: rate limited, whatever the wait
         run = run_openness("index", "build", *listing, env=env)
-        assert run.code == 0, run.stderr  # stored, as incomplete: a network error, not a failure
+        assert run.code == 0, run.stderr  # stored, as incomplete: the model itself was read
         assert "1 audited (1 incomplete)" in run.stderr
         hub.faults.clear()
         run = run_openness("index", "build", *listing, env=env)

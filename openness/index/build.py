@@ -20,7 +20,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from openness.errors import OpennessError, UsageError
@@ -56,7 +56,6 @@ class Tally:
     unchanged: int = 0  # an incomplete row tried again that read the same: kept as it was
     failed: int = 0  # could not be audited: nothing stored, tried again next run
     interrupted: bool = False
-    failures: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         words = [
@@ -243,12 +242,16 @@ def build(
     def keep(target: Target, outcome: Outcome) -> None:
         if outcome.report is None:
             tally.failed += 1
-            if outcome.error is not None:
-                tally.failures.append(outcome.error.subject)
+            return
+        if not outcome.report.subject.revision:  # no commit sha to key a row to
+            tally.failed += 1
+            if on_error is not None:
+                reason = "the Hub returned no commit sha: not indexed (tried again next run)"
+                on_error(outcome.subject, OpennessError(f"model {outcome.subject}: {reason}"))
             return
         report = outcome.report.model_copy(update={"cache": None})  # the row is the revision's
         row = row_of(report, key.rules_digest, target.downloads)
-        before = stored(store, row.repo_id, row.sha, key) if row.sha else None
+        before = stored(store, row.repo_id, row.sha, key)
         if before is not None and before.complete:
             tally.indexed += 1  # a file's subject whose sha was learnt only by auditing it
             return
