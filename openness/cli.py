@@ -1479,7 +1479,7 @@ def clauses_cmd(
     render_clauses(_console(color), document.clauses)
 
 
-SCHEMAS = ("audit", "license", "licenses", "clauses", "scan", "lock", "diff")
+SCHEMAS = ("audit", "license", "licenses", "clauses", "scan", "lock", "diff", "changes")
 
 
 @app.command()
@@ -1493,6 +1493,7 @@ def schema(
 
     from openness import report
     from openness.diff import DiffDocument
+    from openness.index.changes import ChangesDocument
 
     models = {
         "audit": report.AuditDocument,
@@ -1502,6 +1503,7 @@ def schema(
         "scan": report.ScanDocument,
         "lock": report.LockFile,
         "diff": DiffDocument,
+        "changes": ChangesDocument,
     }
     if kind not in models:
         _fail(f"unknown schema {kind!r}: use one of {', '.join(SCHEMAS)}", ExitCode.USAGE)

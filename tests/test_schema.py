@@ -9,7 +9,7 @@ from conftest import ROOT, run_openness
 
 
 @pytest.mark.parametrize(
-    "kind", ["audit", "license", "licenses", "clauses", "scan", "lock", "diff"]
+    "kind", ["audit", "license", "licenses", "clauses", "scan", "lock", "diff", "changes"]
 )
 def test_schema_matches_the_committed_one(kind):
     committed = json.loads((ROOT / "docs" / "schema" / f"{kind}.schema.json").read_text())
