@@ -1479,7 +1479,7 @@ def clauses_cmd(
     render_clauses(_console(color), document.clauses)
 
 
-SCHEMAS = ("audit", "license", "licenses", "clauses", "scan", "lock", "diff", "changes")
+SCHEMAS = ("audit", "license", "licenses", "clauses", "scan", "lock", "diff", "changes", "compare")
 
 
 @app.command()
@@ -1494,6 +1494,7 @@ def schema(
     from openness import report
     from openness.diff import DiffDocument
     from openness.index.changes import ChangesDocument
+    from openness.index.compare import CompareDocument
 
     models = {
         "audit": report.AuditDocument,
@@ -1504,6 +1505,7 @@ def schema(
         "lock": report.LockFile,
         "diff": DiffDocument,
         "changes": ChangesDocument,
+        "compare": CompareDocument,
     }
     if kind not in models:
         _fail(f"unknown schema {kind!r}: use one of {', '.join(SCHEMAS)}", ExitCode.USAGE)

@@ -42,9 +42,9 @@ class DatasetRef(_Model):
     """A dataset the model names, as the Hub (or mirror) answered for it."""
 
     repo_id: str
-    status: Literal[
-        "released", "terms_gated", "manual_gated", "private", "missing", "error"
-    ] = Field(description="error: it could not be checked (not in the mirror, network...).")
+    status: Literal["released", "terms_gated", "manual_gated", "private", "missing", "error"] = (
+        Field(description="error: it could not be checked (not in the mirror, network...).")
+    )
     license: str | None = None
     url: str | None = None
     source: str = Field(description="Where the model names it: card field, tag or link line.")

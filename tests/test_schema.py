@@ -9,7 +9,8 @@ from conftest import ROOT, run_openness
 
 
 @pytest.mark.parametrize(
-    "kind", ["audit", "license", "licenses", "clauses", "scan", "lock", "diff", "changes"]
+    "kind",
+    ["audit", "license", "licenses", "clauses", "scan", "lock", "diff", "changes", "compare"],
 )
 def test_schema_matches_the_committed_one(kind):
     committed = json.loads((ROOT / "docs" / "schema" / f"{kind}.schema.json").read_text())

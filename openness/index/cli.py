@@ -62,7 +62,10 @@ history, and see what changed.
 (--db PATH), one row per (repo, sha, openness version, rules digest). It resumes: a model
 whose sha is already indexed is skipped with no request for it, so a refresh audits only the
 models whose sha moved, and keeps the older rows. `openness index changes --since DATE` lists
-the models whose license, OSD verdict, clause kinds or rung changed."""
+the models whose license, OSD verdict, clause kinds or rung changed. `openness index site DIR`
+writes a static site (leaderboard, a page per model, changes, charts), and `openness index
+compare` holds the index against hand-curated ratings (MOT, the European Open Source AI
+Index, OSI's validations), each disagreement with both sides' evidence."""
 
 
 class IndexCommand(Command):
