@@ -1,8 +1,9 @@
 """`openness index ...`: the sub-app. Each command parses, calls openness.index, prints.
 
-Imported by openness.cli (after its own commands are defined), never before it: it takes the
-shared options, the Command class and the stderr helpers from there. Importing this module
-must stay cheap (`openness --help` loads it): everything else is imported in the commands.
+Imported by openness.cli (after its own commands are registered), never before it: it takes
+the shared options, the Command class and the stderr helpers from openness.cli.base, and the
+runners from openness.cli.run. Importing this module must stay cheap (`openness --help` loads
+it): everything else is imported in the commands.
 
 To add a command: its exit-code footer in EXIT_CODES below (the key is its name), then
 `@index_app.command("name")`.
@@ -17,8 +18,7 @@ from typing import Annotated, Any
 
 import typer
 
-import openness.cli as main
-from openness.cli import (
+from openness.cli.base import (
     DEFAULT_EXIT_CODES,
     INTERNAL,
     App,
@@ -29,10 +29,26 @@ from openness.cli import (
     MirrorOpt,
     NoCacheOpt,
     OfflineOpt,
+    OutputOpt,
     QuietOpt,
     RulesOpt,
     TimeoutOpt,
     TokenOpt,
+    _console,
+    _fail,
+    _note,
+    _say,
+    messages,
+)
+from openness.cli.run import (
+    _auditor,
+    _check_cache_options,
+    _check_output,
+    _env_offline,
+    _exit_now,
+    _on_error,
+    _output,
+    _rules,
 )
 from openness.errors import ExitCode, OpennessError, UsageError
 
@@ -151,7 +167,7 @@ def build_cmd(
     from openness.index.store import open_store
     from openness.inventory import Listing, check_listing, combine, subjects_in
 
-    main._quiet = quiet
+    messages.quiet = quiet
     listing = Listing(author, search, top)
     workers = jobs or DEFAULT_JOBS
     try:
@@ -166,47 +182,45 @@ def build_cmd(
             )
         if db.is_dir():
             raise UsageError(f"--db {db}: is a folder; give a file name")
-        loaded = main._rules(rules)
-        main._check_cache_options(offline, no_cache, mirror)
-        auditor = main._auditor(
+        loaded = _rules(rules)
+        _check_cache_options(offline, no_cache, mirror)
+        auditor = _auditor(
             loaded,
             mirror,
             token,
             timeout,
-            offline=offline or main._env_offline(),
+            offline=offline or _env_offline(),
             use_cache=not no_cache,
         )
         store = open_store(db)
     except UsageError as exc:
-        main._fail(str(exc), ExitCode.USAGE)
+        _fail(str(exc), ExitCode.USAGE)
     tally = build.Tally()
     try:
-        listed = build.listed_targets(auditor, listing, main._note) if listing else []
+        listed = build.listed_targets(auditor, listing, _note) if listing else []
         from_subjects = build.subject_targets(auditor, planned, workers)
     except UsageError as exc:
         store.close()
-        main._fail(str(exc), ExitCode.USAGE)
+        _fail(str(exc), ExitCode.USAGE)
     except OpennessError as exc:  # the listing could not be read
         store.close()
-        main._fail(f"{exc}; nothing was indexed", ExitCode.INCOMPLETE)
+        _fail(f"{exc}; nothing was indexed", ExitCode.INCOMPLETE)
     targets = build.combine_targets(listed, from_subjects)
     tally.listed = len(targets)
     key = build.Key(_version(), loaded.digest)
     todo = build.to_audit(store, targets, key, tally)
     bar = progress.Bar(len(todo), progress.wanted(quiet), label="indexing")
     with bar:
-        main._sink = bar.say
+        messages.sink = bar.say
         try:
-            build.build(
-                store, auditor, todo, tally, workers, main._on_error, on_finished=bar.advance
-            )
+            build.build(store, auditor, todo, tally, workers, _on_error, on_finished=bar.advance)
         finally:
-            main._sink = None
+            messages.sink = None
     store.close()
     if tally.interrupted:
-        main._say(f"interrupted: {tally.line()}; what was stored is kept in {db}: run again")
-        main._exit_now(130)
-    main._note(f"index {db}: {tally.line()}")
+        _say(f"interrupted: {tally.line()}; what was stored is kept in {db}: run again")
+        _exit_now(130)
+    _note(f"index {db}: {tally.line()}")
     raise typer.Exit(int(ExitCode.INCOMPLETE if tally.failed else ExitCode.OK))
 
 
@@ -262,7 +276,7 @@ def changes_cmd(
             raise UsageError(f"--db {db}: no such index (`openness index build` writes one)")
         store = open_store(db)
     except UsageError as exc:
-        main._fail(str(exc), ExitCode.USAGE)
+        _fail(str(exc), ExitCode.USAGE)
     try:
         document = changes_since(store, when)
     finally:
@@ -278,7 +292,7 @@ def changes_cmd(
     else:
         from openness.index.changes import render_table
 
-        render_table(main._console(color), document)
+        render_table(_console(color), document)
 
 
 # -- site ----------------------------------------------------------------------------------------
@@ -310,26 +324,26 @@ def site_cmd(
     from openness.index.site import build_site
     from openness.index.store import open_store
 
-    main._quiet = quiet
+    messages.quiet = quiet
     try:
         if not db.is_file():
             raise UsageError(f"--db {db}: no such index (`openness index build` writes one)")
         if directory.exists() and not directory.is_dir():
             raise UsageError(f"{directory}: not a directory")
-        loaded = main._rules(rules)
+        loaded = _rules(rules)
         store = open_store(db)
     except UsageError as exc:
-        main._fail(str(exc), ExitCode.USAGE)
+        _fail(str(exc), ExitCode.USAGE)
     try:
         written = build_site(store, directory, kinds=loaded.kinds)
     except UsageError as exc:
-        main._fail(str(exc), ExitCode.USAGE)
+        _fail(str(exc), ExitCode.USAGE)
     except OSError as exc:
-        main._fail(f"{directory}: cannot be written ({exc.strerror or exc})", ExitCode.USAGE)
+        _fail(f"{directory}: cannot be written ({exc.strerror or exc})", ExitCode.USAGE)
     finally:
         store.close()
     pages = sum(1 for path in written if path.parent.name == "models")
-    main._note(
+    _note(
         f"site {directory}: index.html, changes.html and {pages} model pages; open "
         f"{directory / 'index.html'}"
     )
@@ -375,7 +389,7 @@ def compare_cmd(
             help="Output format: table, json (one document) or markdown.",
         ),
     ] = CompareFormat.table,
-    output: main.OutputOpt = None,
+    output: OutputOpt = None,
     color: ColorOpt = Color.auto,
 ) -> None:
     """How the index agrees with the other frameworks' ratings the project keeps.
@@ -392,7 +406,7 @@ def compare_cmd(
 
     store = None
     try:
-        main._check_output(output)
+        _check_output(output)
         kept = load_ratings(ratings)
         if reports:
             given = ctx.get_parameter_source("db")  # typer's own click: compare by name
@@ -407,13 +421,13 @@ def compare_cmd(
                 )
             source = store = open_store(db)
     except UsageError as exc:
-        main._fail(str(exc), ExitCode.USAGE)
+        _fail(str(exc), ExitCode.USAGE)
     try:
         document = compare(source, kept)
     finally:
         if store is not None:
             store.close()
-    with main._output(output):
+    with _output(output):
         if output_format == CompareFormat.json:
             from openness.formats.json import render
 
@@ -425,4 +439,4 @@ def compare_cmd(
         else:
             from openness.index.compare import render_table
 
-            render_table(main._console(color), document)
+            render_table(_console(color), document)

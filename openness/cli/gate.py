@@ -1,0 +1,370 @@
+"""`openness scan` and `openness lock`: the model references in a tree, judged by the
+policy or pinned in openness.lock."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from openness.cli.base import (
+    EXIT_CODES_HELP,
+    AllowGatedOpt,
+    AllowLicenseOpt,
+    Color,
+    ColorOpt,
+    DenyClauseOpt,
+    DenyLicenseOpt,
+    JobsOpt,
+    MinRungOpt,
+    MirrorOpt,
+    NoCacheOpt,
+    OfflineOpt,
+    OutputOpt,
+    PolicyOpt,
+    QuietOpt,
+    RequireOsdOpt,
+    RequireOsiOpt,
+    RulesOpt,
+    StrictOpt,
+    TimeoutOpt,
+    TokenOpt,
+    _console,
+    _fail,
+    _note,
+    _say,
+    app,
+    messages,
+)
+from openness.cli.run import (
+    _DOCUMENT_RENDERERS,
+    _auditor,
+    _check_cache_options,
+    _check_output,
+    _env_offline,
+    _exit_now,
+    _no_policy_note,
+    _on_error,
+    _output,
+    _policy,
+    _render_document,
+    _rules,
+    _run_batch,
+)
+from openness.errors import ExitCode, UsageError
+
+
+class ScanFormat(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    sarif = "sarif"
+    cyclonedx = "cyclonedx"
+    spdx = "spdx"
+    html = "html"
+
+
+class LockFormat(str, Enum):
+    table = "table"
+    json = "json"
+    cyclonedx = "cyclonedx"
+
+
+ScanFormatOpt = Annotated[
+    ScanFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        metavar="FORMAT",
+        help="Output format: table, json, markdown (a PR comment) or sarif (code scanning).",
+    ),
+]
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def scan(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            metavar="PATH...", help="Files or folders to scan for model references (default: .)."
+        ),
+    ] = None,
+    locked: Annotated[
+        bool,
+        typer.Option("--locked", help="Judge references against openness.lock only: no network."),
+    ] = False,
+    lockfile: Annotated[
+        Path, typer.Option("--lockfile", metavar="FILE", help="The lockfile.")
+    ] = Path("openness.lock"),
+    mirror: MirrorOpt = None,
+    token: TokenOpt = None,
+    output_format: ScanFormatOpt = ScanFormat.table,
+    output: OutputOpt = None,
+    jobs: JobsOpt = None,
+    offline: OfflineOpt = False,
+    no_cache: NoCacheOpt = False,
+    quiet: QuietOpt = False,
+    strict: StrictOpt = False,
+    timeout: TimeoutOpt = 10.0,
+    policy_file: PolicyOpt = None,
+    min_rung: MinRungOpt = None,
+    require_osd: RequireOsdOpt = None,
+    require_osi: RequireOsiOpt = None,
+    deny_clause: DenyClauseOpt = None,
+    allow_license: AllowLicenseOpt = None,
+    deny_license: DenyLicenseOpt = None,
+    allow_gated: AllowGatedOpt = None,
+    rules: RulesOpt = None,
+    color: ColorOpt = Color.auto,
+) -> None:
+    """Find model references in code and configs, and judge each by the policy."""
+    from openness import gate
+    from openness.batch import DEFAULT_JOBS
+    from openness.lockfile import read_lock
+    from openness.scan import INCOMPLETE
+
+    messages.quiet = quiet
+    targets = paths or [Path(".")]
+    try:
+        for target in targets:
+            if not target.exists():
+                raise UsageError(f"{target}: no such file or folder")
+        _check_output(output)
+        loaded = _rules(rules)
+        flags = (
+            min_rung,
+            require_osd,
+            require_osi,
+            deny_clause,
+            allow_license,
+            deny_license,
+            allow_gated,
+        )
+        policy = _policy(policy_file, loaded, *flags)
+        if locked:
+            lock_data = read_lock(lockfile, loaded)
+            document = gate.scan_locked(targets, Path.cwd(), lock_data, policy, loaded)
+        else:
+            _check_cache_options(offline, no_cache, mirror)
+            auditor = _auditor(
+                loaded,
+                mirror,
+                token,
+                timeout,
+                offline=offline or _env_offline(),
+                use_cache=not no_cache,
+            )
+    except UsageError as exc:
+        _fail(str(exc), ExitCode.USAGE)
+    if not locked:
+        document, interrupted = _run_batch(
+            None,
+            lambda on_done, on_plan: gate.scan(
+                targets,
+                Path.cwd(),
+                auditor,
+                policy,
+                _on_error,
+                jobs=jobs or DEFAULT_JOBS,
+                on_done=on_done,
+                on_plan=on_plan,
+            ),
+            output_format,
+            output,
+            quiet,
+        )
+        if interrupted:
+            _say("interrupted: nothing was written (a scan is reported whole)")
+            _exit_now(130)
+    with _output(output):
+        _emit_scan(document, output_format, color)
+    failing = [ref for ref in document.references if ref.status in ("failed", "unlocked")]
+    for ref in failing:
+        why = "; ".join(f"{v.rule}: {v.detail}" for v in ref.violations)
+        _say(f"{ref.file}:{ref.line}: {ref.repo_id}: {why}")
+    if any(ref.status == "failed" for ref in failing):
+        _note(
+            "to accept a model anyway, add a [[tool.openness.exceptions]] entry (repo, reason, "
+            "approved-by, expires) to the policy, or mark the line `# openness: ignore[reason]`"
+        )
+    if policy is None and document.references:
+        _note(_no_policy_note(policy_file, loaded, *flags))
+    for problem in document.problems:  # a file that could not be read may hold a reference
+        if problem.startswith(INCOMPLETE):
+            _say(f"{problem}; see the problems")
+    raise typer.Exit(int(gate.scan_exit_code(document, strict)))
+
+
+def _emit_scan(document: Any, output_format: ScanFormat, color: Color) -> None:
+    if output_format == ScanFormat.json:
+        from openness.formats.json import render
+
+        sys.stdout.write(render(document))
+    elif output_format == ScanFormat.markdown:
+        from openness.formats.markdown import render_scan
+
+        sys.stdout.write(render_scan(document))
+    elif output_format == ScanFormat.sarif:
+        from openness.formats.sarif import render_scan as render_sarif
+
+        sys.stdout.write(render_sarif(document))
+    elif output_format.value in _DOCUMENT_RENDERERS:
+        sys.stdout.write(_render_document(output_format.value, "scan", document))
+    else:
+        from openness.formats.table import render_scan as render_table
+
+        render_table(_console(color), document)
+
+
+LOCK_HELP = """Pin every model the code references to a commit sha, with its verdicts.
+
+openness.lock records, per model, the sha audited and what the gate needs (license ids and
+their OSD verdicts, clause kinds, rung, date, tool and rules version). Commit it: `openness
+scan --locked` (and the openness-lock pre-commit hook) then checks the tree against it with no
+network, and `openness lock --check` says which models moved upstream, which references are
+not locked and which locked models are no longer used. Load models at the locked sha
+(`from_pretrained(..., revision="<sha>")`), so that what runs is what was audited.
+
+An incomplete audit (gated files without a token, network errors) is not locked: the command
+warns and exits 3, unless --allow-incomplete.
+"""
+
+
+@app.command(help=LOCK_HELP, epilog=EXIT_CODES_HELP)
+def lock(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            metavar="PATH...", help="Files or folders to scan for model references (default: .)."
+        ),
+    ] = None,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Do not write: say which locked models moved upstream, which references are "
+            "not locked and which locked models are no longer referenced.",
+        ),
+    ] = False,
+    allow_incomplete: Annotated[
+        bool,
+        typer.Option(
+            "--allow-incomplete",
+            help="Lock models whose audit is incomplete too (the gate then judges them as "
+            "incomplete unless the policy is decided without what is missing).",
+        ),
+    ] = False,
+    lockfile: Annotated[
+        Path, typer.Option("--lockfile", metavar="FILE", help="The lockfile.")
+    ] = Path("openness.lock"),
+    mirror: MirrorOpt = None,
+    token: TokenOpt = None,
+    timeout: TimeoutOpt = 10.0,
+    jobs: JobsOpt = None,
+    offline: OfflineOpt = False,
+    no_cache: NoCacheOpt = False,
+    quiet: QuietOpt = False,
+    output_format: Annotated[
+        LockFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output format (cyclonedx: a BOM of every locked model on stdout).",
+        ),
+    ] = LockFormat.table,
+    rules: RulesOpt = None,
+) -> None:
+    import json
+
+    from openness import gate
+    from openness.batch import DEFAULT_JOBS
+    from openness.lockfile import read_lock, write_lock
+    from openness.scan import scan_paths
+
+    messages.quiet = quiet
+    targets = paths or [Path(".")]
+    try:
+        for target in targets:
+            if not target.exists():
+                raise UsageError(f"{target}: no such file or folder")
+        loaded = _rules(rules)
+        _check_cache_options(offline, no_cache, mirror)
+        auditor = _auditor(
+            loaded,
+            mirror,
+            token,
+            timeout,
+            offline=offline or _env_offline(),
+            use_cache=not no_cache,
+        )
+        existing = read_lock(lockfile, loaded) if check else None
+    except UsageError as exc:
+        _fail(str(exc), ExitCode.USAGE)
+    if existing is not None:
+        refs, _problems = scan_paths(targets, Path.cwd())
+        result = gate.check_lock(existing, auditor, refs)
+        if output_format == LockFormat.json:
+            from openness.report import SCHEMA_VERSION, Tool
+
+            document = {"schema_version": SCHEMA_VERSION, "tool": Tool().model_dump(), **result}
+            sys.stdout.write(json.dumps(document, indent=2) + "\n")
+        raise typer.Exit(int(_report_lock_check(result)))
+    built, interrupted = _run_batch(
+        None,
+        lambda on_done, on_plan: gate.build_lock(
+            targets,
+            Path.cwd(),
+            auditor,
+            _on_error,
+            allow_incomplete,
+            jobs=jobs or DEFAULT_JOBS,
+            on_done=on_done,
+            on_plan=on_plan,
+        ),
+        output_format,
+        None,
+        quiet,
+    )
+    if interrupted:
+        _say(f"interrupted: {lockfile} was left as it was")
+        _exit_now(130)
+    new_lock, document, left_out = built
+    write_lock(new_lock, lockfile)
+    _note(f"wrote {lockfile} with {len(new_lock.models)} model(s)")
+    if output_format == LockFormat.cyclonedx:
+        sys.stdout.write(_render_document("cyclonedx", "scan", document))
+    for report in left_out:
+        kinds = ", ".join(sorted({p.kind for p in report.problems}))
+        _say(
+            f"{report.subject.repo_id}: not locked, its audit is incomplete ({kinds}); fix "
+            "that (e.g. set HF_TOKEN for gated files) or pass --allow-incomplete"
+        )
+    incomplete = bool(document.errors or left_out)
+    raise typer.Exit(int(ExitCode.INCOMPLETE if incomplete else ExitCode.OK))
+
+
+def _report_lock_check(result: dict[str, list]) -> ExitCode:
+    """One line per finding on stderr; 1 when anything is stale, 3 when something could not
+    be checked, else 0."""
+    rows = result["models"]
+    for row in rows:
+        if row["error"]:
+            _say(f"{row['repo_id']}: {row['error']}")
+        elif row["moved"]:
+            _say(
+                f"{row['repo_id']}: moved upstream from {str(row['locked'])[:12]} to "
+                f"{str(row['current'])[:12]}; run `openness lock` to re-audit"
+            )
+    for repo_id in result["unlocked"]:
+        _say(f"{repo_id}: referenced but not locked; run `openness lock`")
+    for repo_id in result["unreferenced"]:
+        _say(f"{repo_id}: locked but no longer referenced; run `openness lock` to drop it")
+    if any(r["moved"] for r in rows) or result["unlocked"] or result["unreferenced"]:
+        return ExitCode.POLICY_FAILED
+    if any(r["error"] for r in rows):
+        return ExitCode.INCOMPLETE
+    _say(f"{len(rows)} locked model(s) are current, and every reference is locked")
+    return ExitCode.OK
