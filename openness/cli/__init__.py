@@ -4,7 +4,8 @@ Exit codes (each command's --help says which apply to it): 0 done, and the polic
 passed; 1 a model fails the policy (this wins over 3), or --strict and 3 would apply; 2 usage
 error (bad repo id, option, file or policy; nothing was fetched); 3 incomplete: no model
 fails, but some could not be audited or decided (not found, gated files, network down, rate
-limited, offline); 4 internal error (a bug: one line on stderr, the traceback with --verbose).
+limited, offline); 4 internal error (a bug: one line on stderr, the traceback with --verbose);
+130 interrupted (Ctrl-C); 141 the reader of a jsonl stream left the pipe.
 
 base holds what every command shares (App, Command, the exit-code footers, the options, the
 lines on stderr), run what several run (auditor, policy, -o FILE, the batch runner); each
