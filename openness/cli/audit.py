@@ -40,10 +40,8 @@ from openness.cli.base import (
 )
 from openness.cli.run import (
     _DOCUMENT_RENDERERS,
-    _auditor,
-    _check_cache_options,
+    _batch_auditor,
     _check_output,
-    _env_offline,
     _exit_now,
     _no_policy_note,
     _on_error,
@@ -192,18 +190,17 @@ def audit(
         )
         policy = _policy(policy_file, loaded, *flags)
         attestations = load_attestations(attest) if attest else []
-        _check_cache_options(offline, no_cache, mirror)
-        auditor = _auditor(
+        auditor = _batch_auditor(
             loaded,
             mirror,
             token,
             timeout,
+            offline,
+            no_cache,
             revision=revision,
             deep=deep,
             github_api=github_api,
             attestations=attestations,
-            offline=offline or _env_offline(),
-            use_cache=not no_cache,
         )
         if listing:
             listed = listed_subjects(auditor, listing, _note)

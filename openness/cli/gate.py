@@ -41,10 +41,9 @@ from openness.cli.base import (
 )
 from openness.cli.run import (
     _DOCUMENT_RENDERERS,
-    _auditor,
-    _check_cache_options,
+    _batch_auditor,
     _check_output,
-    _env_offline,
+    _existing,
     _exit_now,
     _no_policy_note,
     _on_error,
@@ -127,11 +126,8 @@ def scan(
     from openness.scan import INCOMPLETE
 
     messages.quiet = quiet
-    targets = paths or [Path(".")]
     try:
-        for target in targets:
-            if not target.exists():
-                raise UsageError(f"{target}: no such file or folder")
+        targets = _existing(paths)
         _check_output(output)
         loaded = _rules(rules)
         flags = (
@@ -148,15 +144,7 @@ def scan(
             lock_data = read_lock(lockfile, loaded)
             document = gate.scan_locked(targets, Path.cwd(), lock_data, policy, loaded)
         else:
-            _check_cache_options(offline, no_cache, mirror)
-            auditor = _auditor(
-                loaded,
-                mirror,
-                token,
-                timeout,
-                offline=offline or _env_offline(),
-                use_cache=not no_cache,
-            )
+            auditor = _batch_auditor(loaded, mirror, token, timeout, offline, no_cache)
     except UsageError as exc:
         _fail(str(exc), ExitCode.USAGE)
     if not locked:
@@ -285,21 +273,10 @@ def lock(
     from openness.scan import scan_paths
 
     messages.quiet = quiet
-    targets = paths or [Path(".")]
     try:
-        for target in targets:
-            if not target.exists():
-                raise UsageError(f"{target}: no such file or folder")
+        targets = _existing(paths)
         loaded = _rules(rules)
-        _check_cache_options(offline, no_cache, mirror)
-        auditor = _auditor(
-            loaded,
-            mirror,
-            token,
-            timeout,
-            offline=offline or _env_offline(),
-            use_cache=not no_cache,
-        )
+        auditor = _batch_auditor(loaded, mirror, token, timeout, offline, no_cache)
         existing = read_lock(lockfile, loaded) if check else None
     except UsageError as exc:
         _fail(str(exc), ExitCode.USAGE)

@@ -108,6 +108,37 @@ def _check_cache_options(offline: bool, no_cache: bool, mirror: Path | None) -> 
         raise UsageError(f"{why} answers from the cache: not with --no-cache")
 
 
+def _batch_auditor(
+    rules: Rules,
+    mirror: Path | None,
+    token: str | None,
+    timeout: float,
+    offline: bool,
+    no_cache: bool,
+    **extra: Any,
+) -> Auditor:
+    """The auditor of a command with the cache options (--offline, HF_HUB_OFFLINE, --no-cache)."""
+    _check_cache_options(offline, no_cache, mirror)
+    return _auditor(
+        rules,
+        mirror,
+        token,
+        timeout,
+        offline=offline or _env_offline(),
+        use_cache=not no_cache,
+        **extra,
+    )
+
+
+def _existing(paths: list[Path] | None) -> list[Path]:
+    """The paths to scan (default: .), each checked before any work."""
+    targets = paths or [Path(".")]
+    for target in targets:
+        if not target.exists():
+            raise UsageError(f"{target}: no such file or folder")
+    return targets
+
+
 def _check_output(path: Path | None) -> None:
     """-o FILE: a file in a folder that exists (checked before any request)."""
     if path is None:

@@ -41,10 +41,8 @@ from openness.cli.base import (
     messages,
 )
 from openness.cli.run import (
-    _auditor,
-    _check_cache_options,
+    _batch_auditor,
     _check_output,
-    _env_offline,
     _exit_now,
     _on_error,
     _output,
@@ -183,15 +181,7 @@ def build_cmd(
         if db.is_dir():
             raise UsageError(f"--db {db}: is a folder; give a file name")
         loaded = _rules(rules)
-        _check_cache_options(offline, no_cache, mirror)
-        auditor = _auditor(
-            loaded,
-            mirror,
-            token,
-            timeout,
-            offline=offline or _env_offline(),
-            use_cache=not no_cache,
-        )
+        auditor = _batch_auditor(loaded, mirror, token, timeout, offline, no_cache)
         store = open_store(db)
     except UsageError as exc:
         _fail(str(exc), ExitCode.USAGE)
