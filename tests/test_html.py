@@ -570,7 +570,9 @@ browser = pytest.mark.skipif(
 )
 
 
-def chromium(tmp_path: Path, page: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+def chromium(tmp_path: Path, page: Path | str, *args: str) -> subprocess.CompletedProcess[bytes]:
+    """Headless Chromium on a page (a file, or a URL with a query or fragment), with the
+    flags this machine's closed network needs, in a fresh profile."""
     assert CHROMIUM is not None
     profile = tempfile.mkdtemp(prefix="chromium-profile-", dir=tmp_path)
     command = [
@@ -586,7 +588,7 @@ def chromium(tmp_path: Path, page: Path, *args: str) -> subprocess.CompletedProc
         "--hide-scrollbars",
         f"--user-data-dir={profile}",
         *args,
-        page.as_uri(),
+        page.as_uri() if isinstance(page, Path) else page,
     ]
     run = subprocess.run(command, capture_output=True, timeout=180, stdin=subprocess.DEVNULL)
     assert run.returncode == 0, run.stderr.decode(errors="replace")[-2000:]

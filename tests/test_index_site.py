@@ -19,7 +19,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import zipfile
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -27,7 +26,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from conftest import FIXTURES, ROOT, run_openness
 from hostile import write_repo
-from test_html import CHROMIUM, INJECT, MARKUP, SCRIPT, Page, browser, check_png
+from test_html import INJECT, MARKUP, SCRIPT, Page, browser, check_png, chromium
 
 from openness.errors import UsageError
 from openness.formats.html import safe_url
@@ -451,26 +450,7 @@ def test_the_site_templates_ship_in_the_wheel(tmp_path):
 
 
 def open_in_chromium(tmp_path: Path, url: str, *args: str) -> bytes:
-    assert CHROMIUM is not None
-    profile = tempfile.mkdtemp(prefix="chromium-profile-", dir=tmp_path)
-    command = [
-        CHROMIUM,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--hide-scrollbars",
-        f"--user-data-dir={profile}",
-        *args,
-        url,
-    ]
-    run = subprocess.run(command, capture_output=True, timeout=180, stdin=subprocess.DEVNULL)
-    assert run.returncode == 0, run.stderr.decode(errors="replace")[-2000:]
-    return run.stdout
+    return chromium(tmp_path, url, *args).stdout
 
 
 def dom(tmp_path: Path, path: Path, suffix: str = "") -> Page:
