@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, run_openness
 
-from openness import scan
 from openness.scan import INCOMPLETE, Reference, is_incomplete, is_model_repo_id, scan_paths
+from openness.scan import files as scan_files
 
 APP_PY = '''\
 """Example app. AutoModel.from_pretrained("doc/module-docstring") is not a reference."""
@@ -468,7 +468,7 @@ def test_symlinks_do_not_leave_the_tree(tmp_path: Path) -> None:
 
 
 def test_file_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(scan, "MAX_FILES", 3)
+    monkeypatch.setattr(scan_files, "MAX_FILES", 3)
     for i in range(5):
         _write(tmp_path / f"f{i}.py", f'A.from_pretrained("acme/m{i}")\n')
     refs, problems = scan_paths([tmp_path], root=tmp_path)
