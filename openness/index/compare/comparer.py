@@ -1,212 +1,31 @@
-"""`openness index compare`: the index held against the other frameworks' ratings the project keeps.
-
-`compare(source, ratings)` takes the newest row of each repo in an index (an `IndexStore`) or a
-list of reports, and for every repo the kept ratings cover compares, per framework, each field
-where the two answer the same question: each ladder step and the rung (MOT, the European Open
-Source AI Index, FMTI, the AI Stack Map, all mapped onto the ladder), the MOF class against MOT's
-class, the OSD verdict against MOT's licence verdict on the weights and OSAI's licence grade, and
-the OSAID verdict against OSI's validation. Ratings marked not usable (they rate another
-generation or model) are counted, never compared.
-
-Each disagreement carries both sides' evidence (our step's reason and evidence, their field,
-value, entry and snapshot) and a class:
-
-- ``ours``: our answer is the odd one out. The hand judgment of that revision agrees with them,
-  and either the difference is recorded (tests/data/ladder_disagreements.yaml, with its reason)
-  or it is not, which makes it a new bug.
-- ``definition``: the framework's field asks another question than ours, in the direction that
-  explains the difference (the mapping notes kept with the ratings), or a recorded difference
-  says the tool applies the issue's definition there.
-- ``stale``: their rating predates the revision audited (their snapshot or edition date against
-  the repo's last change), or rates an earlier generation.
-- ``unclassified``: none of those is known; nothing is guessed.
-
-Steps where our answer is unknown are listed apart (`undecided`), with why, and do not count.
-The ratings ship as openness/index/framework_ratings.yaml, built by
-tools/build_framework_ratings.py from the files the tests keep; `load_ratings(path)` reads
-another build.
-"""
+"""Holding reports against the kept ratings, field by field, and classifying each
+disagreement (ours, definition, stale, unclassified) from what is recorded about it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field
-from rich.console import Console
-from rich.text import Text
+from openness.index.compare.document import (
+    FIELDS,
+    FRAMEWORKS,
+    CompareDocument,
+    Disagreement,
+    EvidenceRef,
+    FieldAgreement,
+    FrameworkCoverage,
+    OurSide,
+    TheirSide,
+    Undecided,
+    Value,
+    shown_value,
+)
+from openness.index.compare.ratings import Ratings, load_ratings
+from openness.report import Report, Step
 
-from openness.errors import UsageError
-from openness.report import SCHEMA_VERSION, Report, Step, Tool
-
-RATINGS_FILE = Path(__file__).with_name("framework_ratings.yaml")
-FRAMEWORKS = ("mot", "osai", "fmti", "os_ai_map", "osi")
-STEP_FIELDS = tuple(f"step{n}" for n in range(1, 6))
-FIELDS = (*STEP_FIELDS, "rung", "class", "osd", "osaid")
-CLASSES = ("ours", "definition", "stale", "unclassified")
-CLASS_LABELS = {
-    "ours": "our bug",
-    "definition": "difference of definition",
-    "stale": "their staleness",
-    "unclassified": "unclassified",
-}
 _MOF_ORDER = {None: 0, "III": 1, "II": 2, "I": 3}
 _OSAID_STEPS = {"parameters (weights)": 1, "training code": 3, "data-processing code": 5}
-
-Classification = Literal["ours", "definition", "stale", "unclassified"]
-Value = bool | int | str | None
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class EvidenceRef(_Model):
-    detail: str
-    source: str
-    url: str | None = None
-
-
-class OurSide(_Model):
-    """What the index says, and on what evidence."""
-
-    value: Value
-    reason: str | None = Field(None, description="The step's reason, or why the verdict is so.")
-    confidence: str | None = None
-    evidence: list[EvidenceRef] = Field(default_factory=list)
-    looked_for: list[str] = Field(default_factory=list)
-    revision: str | None = None
-    last_modified: str | None = None
-    audited_at: str | None = None
-
-
-class TheirSide(_Model):
-    """What the framework says, and where it says it."""
-
-    value: Value
-    framework: str
-    source: str = Field(description="The snapshot the rating came from (its key).")
-    entry: str = Field(description="The rating's file, or edition and developer, in the snapshot.")
-    rates: str | None = Field(None, description="What the entry rates, in its own names.")
-    match: str = Field(description="How the rated subject relates to the repo.")
-    field: str = Field(description="The framework's fields this comparison reads.")
-    reading: str = Field(description="Their values of those fields.")
-    snapshot: str = Field(description="repo@commit (date) of the snapshot, or the page and date.")
-    date: str | None = Field(None, description="The rating is no newer than this.")
-    url: str | None = None
-
-
-class Disagreement(_Model):
-    repo_id: str
-    framework: str
-    field: str = Field(description="step1..step5, rung, class, osd or osaid.")
-    ours: Value
-    theirs: Value
-    hand: bool | None = Field(
-        None, description="The hand judgment of the step for the revision it was made for."
-    )
-    classification: Classification
-    why: str = Field(description="What the classification rests on.")
-    recorded: bool = Field(
-        False, description="A disagreement with the hand judgment recorded with its reason."
-    )
-    gap: int = Field(1, description="How far apart the answers are: rungs or classes apart.")
-    our_side: OurSide
-    their_side: TheirSide
-
-
-class Undecided(_Model):
-    """A field our side could not decide: not counted, listed with why."""
-
-    repo_id: str
-    framework: str
-    field: str
-    theirs: Value
-    why: str
-    our_side: OurSide
-    their_side: TheirSide
-
-
-class FieldAgreement(_Model):
-    framework: str
-    field: str
-    compared: int = 0
-    agree: int = 0
-    undecided: int = 0
-    by_class: dict[str, int] = Field(default_factory=dict)
-
-    rate: float | None = Field(None, description="agree / compared; null when none compared.")
-
-    def settle(self) -> FieldAgreement:
-        self.rate = round(self.agree / self.compared, 4) if self.compared else None
-        return self
-
-
-class FrameworkCoverage(_Model):
-    framework: str
-    name: str
-    snapshots: list[str]
-    rated: int = Field(0, description="Repos with a usable rating.")
-    not_usable: int = Field(0, description="Repos whose rating rates another generation or model.")
-    no_entry: int = Field(0, description="Repos the framework has no entry for.")
-
-
-class CompareDocument(_Model):
-    schema_version: str = SCHEMA_VERSION
-    tool: Tool = Field(default_factory=Tool)
-    ratings: str = Field(description="The ratings file compared against.")
-    models: int = Field(0, description="Repos both in the index and in the ratings.")
-    not_rated: int = Field(0, description="Repos in the index the ratings do not cover.")
-    not_indexed: list[str] = Field(
-        default_factory=list, description="Repos the ratings cover that the index lacks."
-    )
-    frameworks: list[FrameworkCoverage] = Field(default_factory=list)
-    agreement: list[FieldAgreement] = Field(default_factory=list)
-    disagreements: list[Disagreement] = Field(default_factory=list)
-    undecided: list[Undecided] = Field(default_factory=list)
-
-    def figure(self, framework: str, field: str) -> FieldAgreement | None:
-        return next(
-            (a for a in self.agreement if a.framework == framework and a.field == field), None
-        )
-
-
-# -- the ratings -------------------------------------------------------------------------------
-
-
-@dataclass
-class Ratings:
-    path: str
-    snapshots: dict[str, dict]
-    frameworks: dict[str, dict]
-    models: dict[str, dict]  # lower-case repo id -> model
-
-    def model(self, repo_id: str) -> dict | None:
-        return self.models.get(repo_id.lower())
-
-
-def load_ratings(path: Path | None = None) -> Ratings:
-    """The kept ratings: the shipped file, or another build of it."""
-    where = path or RATINGS_FILE
-    try:
-        data = yaml.safe_load(where.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise UsageError(f"{where}: cannot read the ratings ({exc})") from None
-    if not isinstance(data, dict) or data.get("version") != 1 or "models" not in data:
-        raise UsageError(f"{where}: not a ratings file tools/build_framework_ratings.py wrote")
-    shown = "shipped (openness/index/framework_ratings.yaml)" if path is None else str(path)
-    return Ratings(
-        path=shown,
-        snapshots=data.get("snapshots") or {},
-        frameworks=data.get("frameworks") or {},
-        models={repo.lower(): {"repo_id": repo, **m} for repo, m in data["models"].items()},
-    )
-
-
-# -- the comparison ----------------------------------------------------------------------------
 
 
 @dataclass
@@ -557,7 +376,7 @@ class _Comparer:
             return OurSide(value=rung, **self._when(sub))
         side = self._our_step(sub, step)
         side.value = rung
-        side.reason = f"rung {rung}; step {k} {_value(step.met)}: {step.reason or step.name}"
+        side.reason = f"rung {rung}; step {k} {shown_value(step.met)}: {step.reason or step.name}"
         return side
 
     def _our_class(self, sub: _Subject) -> OurSide:
@@ -646,7 +465,7 @@ class _Comparer:
             reading = (
                 f"{value} (steps "
                 + ", ".join(
-                    f"{n} {_value(steps[n]) if steps[n] is not None else 'not rated'}"
+                    f"{n} {shown_value(steps[n]) if steps[n] is not None else 'not rated'}"
                     for n in sorted(steps)
                 )
                 + ")"
@@ -808,200 +627,3 @@ def _their_osd(fw: str, rating: dict) -> bool | None:
     if source == "osi":
         return {"pass": True, "fail-license": False}.get(rating.get("result"))
     return None
-
-
-# -- rendering ---------------------------------------------------------------------------------
-
-FIELD_LABELS = {
-    "step1": "1 weights",
-    "step2": "2 report",
-    "step3": "3 code",
-    "step4": "4 data",
-    "step5": "5 pipeline",
-    "rung": "rung",
-    "class": "MOF class",
-    "osd": "OSD",
-    "osaid": "OSAID",
-}
-
-
-def _cell(figure: FieldAgreement | None) -> str:
-    if figure is None or (not figure.compared and not figure.undecided):
-        return "-"
-    text = f"{figure.agree}/{figure.compared}"
-    if figure.undecided:
-        text += f" ({figure.undecided}?)"
-    return text
-
-
-def _steps_total(doc: CompareDocument, fw: str) -> FieldAgreement:
-    total = FieldAgreement(framework=fw, field="steps")
-    for a in doc.agreement:
-        if a.framework == fw and a.field in STEP_FIELDS:
-            total.compared += a.compared
-            total.agree += a.agree
-            total.undecided += a.undecided
-    return total.settle()
-
-
-def _pct(figure: FieldAgreement) -> str:
-    return f"{100 * figure.rate:.0f}%" if figure.rate is not None else "-"
-
-
-def _value(value: Value) -> str:
-    if value is True:
-        return "met"
-    if value is False:
-        return "not met"
-    return "unknown" if value is None else str(value)
-
-
-def _shown(field: str, value: Value) -> str:
-    if field in STEP_FIELDS:
-        return _value(value)
-    if field == "osd":
-        return {True: "pass", False: "fail", None: "unknown"}.get(value, str(value))  # type: ignore[arg-type]
-    return str(value)
-
-
-def _line(d: Disagreement) -> str:
-    return (
-        f"{FIELD_LABELS[d.field]}: ours {_shown(d.field, d.ours)}, "
-        f"{d.framework} {_shown(d.field, d.theirs)}"
-    )
-
-
-def _our_evidence(side: OurSide) -> str:
-    parts = [side.reason or ""]
-    for e in side.evidence[:2]:
-        parts.append(f"{e.detail} [{e.source}]" + (f" {e.url}" if e.url else ""))
-    return "; ".join(p for p in parts if p)
-
-
-def _their_evidence(side: TheirSide) -> str:
-    where = side.entry + (f" ({side.url})" if side.url else "")
-    return f"{side.reading} — {where}, {side.snapshot}; rates {side.rates or '?'} ({side.match})"
-
-
-def render_table(console: Console, doc: CompareDocument) -> None:
-    """The agreement figures, then each disagreement with both sides' evidence."""
-    from openness.formats.table import Table, ident, show, t
-
-    console.print(
-        Text(
-            f"{doc.models} models compared against {doc.ratings}"
-            + (f"; {doc.not_rated} more in the index are not rated" if doc.not_rated else "")
-        )
-    )
-    if doc.not_indexed:
-        console.print(
-            Text("not in the index: ", style="dim") + t(", ".join(doc.not_indexed), limit=2000)
-        )
-    table = Table(title="Agreement (agree/compared; ? = ours unknown, not counted)")
-    table.add_column("framework", no_wrap=True)
-    table.add_column("rated", justify="right")
-    for label in (*[FIELD_LABELS[f] for f in STEP_FIELDS], "steps"):
-        table.add_column(label, justify="right")
-    for label in ("rung", "MOF class", "OSD", "OSAID"):
-        table.add_column(label, justify="right")
-    for cov in doc.frameworks:
-        total = _steps_total(doc, cov.framework)
-        table.add_row(
-            cov.name,
-            str(cov.rated),
-            *[_cell(doc.figure(cov.framework, f)) for f in STEP_FIELDS],
-            f"{_cell(total)} {_pct(total)}" if total.compared else "-",
-            *[_cell(doc.figure(cov.framework, f)) for f in ("rung", "class", "osd", "osaid")],
-        )
-    width = console.width
-    show(console, table)
-    console.width = width  # prose wraps where it did
-    counts = {c: sum(1 for d in doc.disagreements if d.classification == c) for c in CLASSES}
-    console.print(
-        Text(
-            f"{len(doc.disagreements)} disagreements: "
-            + ", ".join(f"{n} {CLASS_LABELS[c]}" for c, n in counts.items() if n)
-            + (f"; {len(doc.undecided)} undecided on our side" if doc.undecided else "")
-        )
-    )
-    for d in doc.disagreements:
-        console.print(
-            Text.assemble(
-                ident(d.repo_id, "bold"),
-                Text("  "),
-                t(_line(d)),
-                Text("  "),
-                Text(CLASS_LABELS[d.classification], style=_STYLES[d.classification]),
-                Text(" (recorded)" if d.recorded else "", style="dim"),
-            )
-        )
-        console.print(Text.assemble(Text("    why:    ", style="dim"), t(d.why, limit=600)))
-        console.print(
-            Text.assemble(
-                Text("    ours:   ", style="dim"), t(_our_evidence(d.our_side), limit=600)
-            )
-        )
-        console.print(
-            Text.assemble(
-                Text("    theirs: ", style="dim"), t(_their_evidence(d.their_side), limit=600)
-            )
-        )
-    for u in doc.undecided:
-        console.print(
-            Text.assemble(
-                ident(u.repo_id, "dim"),
-                Text(f"  {FIELD_LABELS[u.field]}: ours unknown, {u.framework} ", style="dim"),
-                Text(_shown(u.field, u.theirs), style="dim"),
-                Text(": ", style="dim"),
-                t(u.why, "dim", limit=300),
-            )
-        )
-
-
-_STYLES = {"ours": "bold red", "definition": "yellow", "stale": "cyan", "unclassified": "dim"}
-
-
-def render_markdown(doc: CompareDocument) -> str:
-    """Markdown: the figures as a table, each disagreement with both sides; text escaped."""
-    from openness.formats.markdown import code, md
-
-    lines = [
-        "## openness: agreement with hand-curated indices",
-        "",
-        f"{doc.models} models compared against {md(doc.ratings, 300)}."
-        + (f" {doc.not_rated} more in the index are not rated." if doc.not_rated else ""),
-        "",
-        "| framework | rated | "
-        + " | ".join(FIELD_LABELS[f] for f in STEP_FIELDS)
-        + " | steps | rung | MOF class | OSD | OSAID |",
-        "| --- | ---: | " + " | ".join(["---:"] * 10) + " |",
-    ]
-    for cov in doc.frameworks:
-        total = _steps_total(doc, cov.framework)
-        cells = [_cell(doc.figure(cov.framework, f)) for f in STEP_FIELDS]
-        cells.append(f"{_cell(total)} ({_pct(total)})" if total.compared else "-")
-        cells += [_cell(doc.figure(cov.framework, f)) for f in ("rung", "class", "osd", "osaid")]
-        lines.append(f"| {md(cov.name)} | {cov.rated} | " + " | ".join(cells) + " |")
-    lines += ["", "agree/compared; (n?) fields our side left unknown, not counted.", ""]
-    if doc.disagreements:
-        lines += [
-            "| model | field | ours | theirs | class | why | our evidence | their evidence |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- |",
-        ]
-        for d in doc.disagreements:
-            label = CLASS_LABELS[d.classification] + (" (recorded)" if d.recorded else "")
-            lines.append(
-                f"| {code(d.repo_id)} | {md(FIELD_LABELS[d.field])} | "
-                f"{md(_shown(d.field, d.ours))} | "
-                f"{md(d.framework)}: {md(_shown(d.field, d.theirs))} | "
-                f"{md(label)} | {md(d.why, 400)} | {md(_our_evidence(d.our_side), 400)} | "
-                f"{md(_their_evidence(d.their_side), 400)} |"
-            )
-    if doc.undecided:
-        lines += ["", "Undecided on our side (not counted):", ""]
-        for u in doc.undecided:
-            lines.append(
-                f"- {code(u.repo_id)} {md(FIELD_LABELS[u.field])} ({md(u.framework)} "
-                f"{md(_shown(u.field, u.theirs))}): {md(u.why, 300)}"
-            )
-    return "\n".join(lines).rstrip("\n") + "\n"
