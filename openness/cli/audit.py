@@ -62,8 +62,9 @@ AuditFormatOpt = Annotated[
         "--format",
         "-f",
         metavar="FORMAT",
-        help="Output format: table, json (one document) or jsonl (one report a line, written "
-        "as each model finishes).",
+        help="Output format: table, json (one document), jsonl (one report a line, written "
+        "as each model finishes), cyclonedx (CycloneDX 1.6 ML-BOM), spdx (SPDX 3.0.1 AI) or "
+        "html (a self-contained page; use with -o).",
     ),
 ]
 

@@ -78,7 +78,9 @@ ScanFormatOpt = Annotated[
         "--format",
         "-f",
         metavar="FORMAT",
-        help="Output format: table, json, markdown (a PR comment) or sarif (code scanning).",
+        help="Output format: table, json, markdown (a PR comment), sarif (code scanning), "
+        "cyclonedx (CycloneDX 1.6 ML-BOM of every referenced model), spdx (SPDX 3.0.1 AI) or "
+        "html (a self-contained page; use with -o).",
     ),
 ]
 
@@ -260,7 +262,7 @@ def lock(
         typer.Option(
             "--format",
             "-f",
-            help="Output format (cyclonedx: a BOM of every locked model on stdout).",
+            help="Output format: table, json or cyclonedx (a BOM of every locked model on stdout).",
         ),
     ] = LockFormat.table,
     rules: RulesOpt = None,
