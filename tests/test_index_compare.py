@@ -1,6 +1,7 @@
 """Issue 13, item 4: `openness index compare` holds the index against the frameworks' ratings
 the project keeps: agreement per framework and field, each disagreement with both sides'
-evidence and a class (our bug, their staleness, a difference of definition, or unclassified).
+evidence and a class (our bug, their error, their staleness, a difference of definition, or
+unclassified).
 
 The corpus tests audit the 33 shared-corpus models once per session (`--mirror`), put the
 reports in a temporary index and compare it; they skip when ../shared/corpus is absent. The
@@ -353,6 +354,16 @@ def test_a_definition_note_explains_only_its_direction():
     assert _one(doc, "step2").classification == "definition"
     report = _report("org/model", [True, True, False, False, False])
     doc = compare([report], _ratings({"steps": {2: False}}, hand={2: True}))
+    assert _one(doc, "step2").classification == "theirs"
+
+
+def test_a_difference_the_hand_judgment_sides_with_us_on_is_their_error():
+    report = _report("org/model", [True, True, False, False, False])
+    doc = compare([report], _ratings({"steps": {2: False}}, hand={2: True}))
+    d = _one(doc, "step2")
+    assert (d.classification, d.recorded, d.hand) == ("theirs", False, True)
+    assert "error in their rating" in d.why
+    doc = compare([report], _ratings({"steps": {2: False}}, hand={1: True}))  # none for step 2
     assert _one(doc, "step2").classification == "unclassified"
 
 
@@ -367,7 +378,7 @@ def test_a_rating_older_than_the_revision_is_stale():
         "org/model", [True, True, False, False, False], modified="2023-03-01T00:00:00Z"
     )
     doc = compare([report], _ratings({"steps": {2: False}}, hand={2: True}))
-    assert _one(doc, "step2").classification == "unclassified"
+    assert _one(doc, "step2").classification == "theirs"
 
 
 def test_an_earlier_generation_is_stale():

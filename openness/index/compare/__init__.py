@@ -14,6 +14,8 @@ value, entry and snapshot) and a class:
 - ``ours``: our answer is the odd one out. The hand judgment of that revision agrees with them,
   and either the difference is recorded (tests/data/ladder_disagreements.yaml, with its reason)
   or it is not, which makes it a new bug.
+- ``theirs``: the hand judgment of that revision agrees with us, and nothing kept explains
+  their value: an error in their rating (or a change their rating does not date).
 - ``definition``: the framework's field asks another question than ours, in the direction that
   explains the difference (the mapping notes kept with the ratings), or a recorded difference
   says the tool applies the issue's definition there.

@@ -314,6 +314,13 @@ class _Comparer:
         stale = self._stale(sub, fw, rating)
         if stale:
             return "stale", stale, False
+        if hand is not None:  # made for this revision, and it sides with us
+            return (
+                "theirs",
+                f"the hand judgment of this revision agrees with openness, and nothing kept "
+                f"explains {name}'s value: an error in their rating (or a change it does not date)",
+                False,
+            )
         return "unclassified", self._basis(sub, fw, rating, hand), False
 
     def _definition(self, fw: str, key: str, theirs: Any) -> str | None:

@@ -12,15 +12,16 @@ from openness.report import SCHEMA_VERSION, Tool
 FRAMEWORKS = ("mot", "osai", "fmti", "os_ai_map", "osi")
 STEP_FIELDS = tuple(f"step{n}" for n in range(1, 6))
 FIELDS = (*STEP_FIELDS, "rung", "class", "osd", "osaid")
-CLASSES = ("ours", "definition", "stale", "unclassified")
+CLASSES = ("ours", "theirs", "definition", "stale", "unclassified")
 CLASS_LABELS = {
     "ours": "our bug",
     "definition": "difference of definition",
+    "theirs": "their error",
     "stale": "their staleness",
     "unclassified": "unclassified",
 }
 
-Classification = Literal["ours", "definition", "stale", "unclassified"]
+Classification = Literal["ours", "theirs", "definition", "stale", "unclassified"]
 Value = bool | int | str | None
 
 

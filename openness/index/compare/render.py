@@ -18,6 +18,10 @@ from openness.index.compare.document import (
     shown_value,
 )
 
+# Evidence and reasons come from our reports and the kept ratings (bounded already): shown
+# whole, so that a URL in them is never cut.
+LONG = 2000
+
 FIELD_LABELS = {
     "step1": "1 weights",
     "step2": "2 report",
@@ -96,7 +100,7 @@ def render_table(console: Console, doc: CompareDocument) -> None:
             Text("not in the index: ", style="dim") + t(", ".join(doc.not_indexed), limit=2000)
         )
     table = Table(title="Agreement (agree/compared; ? = ours unknown, not counted)")
-    table.add_column("framework", no_wrap=True)
+    table.add_column("framework", overflow="fold")  # wraps between words, never cut
     table.add_column("rated", justify="right")
     for label in (*[FIELD_LABELS[f] for f in STEP_FIELDS], "steps"):
         table.add_column(label, justify="right")
@@ -133,15 +137,15 @@ def render_table(console: Console, doc: CompareDocument) -> None:
                 Text(" (recorded)" if d.recorded else "", style="dim"),
             )
         )
-        console.print(Text.assemble(Text("    why:    ", style="dim"), t(d.why, limit=600)))
+        console.print(Text.assemble(Text("    why:    ", style="dim"), t(d.why, limit=LONG)))
         console.print(
             Text.assemble(
-                Text("    ours:   ", style="dim"), t(_our_evidence(d.our_side), limit=600)
+                Text("    ours:   ", style="dim"), t(_our_evidence(d.our_side), limit=LONG)
             )
         )
         console.print(
             Text.assemble(
-                Text("    theirs: ", style="dim"), t(_their_evidence(d.their_side), limit=600)
+                Text("    theirs: ", style="dim"), t(_their_evidence(d.their_side), limit=LONG)
             )
         )
     for u in doc.undecided:
@@ -151,12 +155,18 @@ def render_table(console: Console, doc: CompareDocument) -> None:
                 Text(f"  {FIELD_LABELS[u.field]}: ours unknown, {u.framework} ", style="dim"),
                 Text(_shown(u.field, u.theirs), style="dim"),
                 Text(": ", style="dim"),
-                t(u.why, "dim", limit=300),
+                t(u.why, "dim", limit=LONG),
             )
         )
 
 
-_STYLES = {"ours": "bold red", "definition": "yellow", "stale": "cyan", "unclassified": "dim"}
+_STYLES = {
+    "ours": "bold red",
+    "theirs": "magenta",
+    "definition": "yellow",
+    "stale": "cyan",
+    "unclassified": "dim",
+}
 
 
 def render_markdown(doc: CompareDocument) -> str:
@@ -192,14 +202,14 @@ def render_markdown(doc: CompareDocument) -> str:
                 f"| {code(d.repo_id)} | {md(FIELD_LABELS[d.field])} | "
                 f"{md(_shown(d.field, d.ours))} | "
                 f"{md(d.framework)}: {md(_shown(d.field, d.theirs))} | "
-                f"{md(label)} | {md(d.why, 400)} | {md(_our_evidence(d.our_side), 400)} | "
-                f"{md(_their_evidence(d.their_side), 400)} |"
+                f"{md(label)} | {md(d.why, LONG)} | {md(_our_evidence(d.our_side), LONG)} | "
+                f"{md(_their_evidence(d.their_side), LONG)} |"
             )
     if doc.undecided:
         lines += ["", "Undecided on our side (not counted):", ""]
         for u in doc.undecided:
             lines.append(
                 f"- {code(u.repo_id)} {md(FIELD_LABELS[u.field])} ({md(u.framework)} "
-                f"{md(_shown(u.field, u.theirs))}): {md(u.why, 300)}"
+                f"{md(_shown(u.field, u.theirs))}): {md(u.why, LONG)}"
             )
     return "\n".join(lines).rstrip("\n") + "\n"
