@@ -147,12 +147,23 @@ def scan(
         verdict = report.policy if report else None
         results.append(_result(ref, report, verdict, policy, errors.get(ref.repo_id.lower())))
     return ScanDocument(
-        policy_source=policy.source if policy else None,
+        **_policy_fields(policy),
         references=results,
         reports=audited.reports,
         errors=audited.errors,
         problems=problems,
     )
+
+
+def _policy_fields(policy: Policy | None) -> dict[str, str | None]:
+    """The policy a scan applied, and where in its file an exception would go."""
+    if policy is None:
+        return {"policy_source": None, "policy_exceptions": None}
+    in_file = policy.source != "flags"
+    return {
+        "policy_source": policy.source,
+        "policy_exceptions": policy.exceptions_header if in_file else None,
+    }
 
 
 def scan_locked(

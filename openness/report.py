@@ -443,7 +443,15 @@ class ScanDocument(_Model):
     schema_version: str = SCHEMA_VERSION
     tool: Tool = Field(default_factory=Tool)
     policy_source: str | None = None
+    policy_exceptions: str | None = Field(
+        None,
+        description="The TOML header an exception is added under in the policy file "
+        "([[exceptions]] or [[tool.openness.exceptions]]); null without a policy file.",
+    )
     locked: bool = False
+    lockfile: str | None = Field(
+        None, description="The lockfile the references were judged against (scan --locked)."
+    )
     references: list[ReferenceResult] = Field(default_factory=list)
     reports: list[Report] = Field(default_factory=list)
     errors: list[SubjectError] = Field(default_factory=list)

@@ -88,6 +88,96 @@ def test_exception_repo_matches_case_insensitively(tmp_path):
     assert run.json()["reports"][0]["policy"]["status"] == "exempted"
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('deny-licenses = ["LicenseRef-llama-2"]\n', ["did you mean 'LicenseRef-llama2'"]),
+        (
+            'require-osd = true\n[[exceptions]]\nrepo = "not a repo"\nreason = "r"\n'
+            'approved-by = "x"\nexpires = 2999-01-01\n',
+            ["exceptions[1].repo", "'not a repo' is not a valid repo id"],
+        ),
+        (
+            'require-osd = true\n[[exceptions]]\nrepo = "https://huggingface.co/meta-llama/'
+            'Llama-2-7b/tree/main"\nreason = "r"\napproved-by = "x"\nexpires = 2999-01-01\n',
+            ["exceptions[1].repo", "revision 'main', not a commit sha"],
+        ),
+        (
+            'require-osd = true\n[[exceptions]]\nrepo = "meta-llama/Llama-2-7b"\n'
+            'revision = "main"\nreason = "r"\napproved-by = "x"\nexpires = 2999-01-01\n',
+            ["exceptions[1].revision must be a full commit sha", "'main'"],
+        ),
+    ],
+)
+def test_a_policy_value_that_would_match_nothing_exits_2(tmp_path, text, expected):
+    """Each was accepted and then matched nothing: Llama 2 passed a deny list, an exception
+    applied to no model."""
+    run = _audit(_policy(tmp_path, text), LLAMA)
+    assert run.code == 2, run.stderr
+    for phrase in expected:
+        assert phrase in run.stderr, (phrase, run.stderr)
+
+
+def test_an_exception_given_as_a_hub_url_applies_to_its_repo(tmp_path):
+    cwd = _policy(
+        tmp_path,
+        'require-osd = true\n[[exceptions]]\nrepo = "https://huggingface.co/meta-llama/'
+        'Llama-2-7b"\nreason = "eval"\napproved-by = "legal"\nexpires = 2999-01-01\n',
+    )
+    run = _audit(cwd, LLAMA)
+    assert run.code == 0, run.stderr
+    applied = run.json()["reports"][0]["policy"]["exceptions_applied"]
+    assert applied[0]["repo"] == LLAMA
+
+
+BLOOM = "openness-fixtures/rail-bloom-560m"
+EXCEPTION = (
+    '\n{header}\nrepo = "{repo}"\nreason = "ok"\napproved-by = "me@x"\nexpires = 2999-03-31\n'
+)
+
+
+@pytest.mark.parametrize("with_pyproject", [False, True])
+def test_an_exception_added_as_the_hint_says_exempts_the_model(tmp_path, with_pyproject):
+    """The failure hint names the table of the file in use, and following it works."""
+    if with_pyproject:
+        (tmp_path / "pyproject.toml").write_text('[project]\nname = "demo"\n')
+    assert run_openness("init", cwd=tmp_path).code == 0
+    cwd = _project(tmp_path)
+    written = tmp_path / ("pyproject.toml" if with_pyproject else "openness.toml")
+    run = run_openness("scan", *MIRROR, cwd=cwd)
+    assert run.code == 1, run.stderr
+    header = "[[tool.openness.exceptions]]" if with_pyproject else "[[exceptions]]"
+    assert f"add a {header} entry" in run.stderr and f"to {written.name}" in run.stderr
+    markdown = run_openness("scan", *MIRROR, "-f", "markdown", cwd=cwd).stdout
+    assert f"add to `{written.name}`" in markdown and f"\n{header}\n" in markdown
+    with written.open("a") as f:
+        f.write(EXCEPTION.format(header=header, repo=BLOOM))
+    run = run_openness("scan", *MIRROR, "-f", "json", cwd=cwd)
+    assert run.code == 0, run.stderr
+    assert run.json()["references"][0]["status"] == "exempted"
+
+
+def test_top_level_rules_and_a_tool_table_in_one_file_exit_2(tmp_path):
+    """Appending [[tool.openness.exceptions]] to the top-level openness.toml that `init` writes
+    made the loader read only the table: every rule was dropped and bloom passed."""
+    assert run_openness("init", cwd=tmp_path).code == 0
+    cwd = _project(tmp_path)
+    with (tmp_path / "openness.toml").open("a") as f:
+        f.write(EXCEPTION.format(header="[[tool.openness.exceptions]]", repo="openai/gpt2"))
+    run = run_openness("scan", *MIRROR, "-f", "json", cwd=cwd)
+    assert run.code == 2, run.stderr
+    assert "both top-level rules" in run.stderr and "[tool.openness] table" in run.stderr
+    assert "require-osd" in run.stderr and run.stdout == ""
+
+
+def test_openness_toml_beside_a_pyproject_policy_exits_2(tmp_path):
+    cwd = _policy(_project(tmp_path), "require-osd = true\n")
+    (tmp_path / "pyproject.toml").write_text("[tool.openness]\nmin-rung = 3\n")
+    run = run_openness("scan", *MIRROR, cwd=cwd)
+    assert run.code == 2 and "two policies" in run.stderr, run.stderr
+    assert "openness.toml" in run.stderr and "pyproject.toml" in run.stderr
+
+
 # -- 2. no policy means nothing is enforced, and it is said ------------------------------------
 
 
@@ -115,8 +205,21 @@ def test_an_empty_policy_file_enforces_nothing_and_says_so(tmp_path):
     cwd = _policy(_project(tmp_path), "")
     run = run_openness("audit", "openness-fixtures/rail-bloom-560m", *MIRROR, cwd=cwd)
     assert "Policy" not in run.stdout and "passed" not in run.stdout
-    assert "policy openness.toml has no rules: nothing is enforced" in run.stderr
+    assert "policy openness.toml has no rule that can fail a model: nothing is enforced" in (
+        run.stderr
+    )
     assert run.code == 0
+
+
+def test_a_policy_that_checks_nothing_is_no_policy(tmp_path):
+    """`min-rung = 0` is met by every model: it must not turn "audited" into "passed"."""
+    cwd = _policy(_project(tmp_path), "min-rung = 0\nallow-gated = true\n")
+    run = run_openness("scan", *MIRROR, "-f", "json", cwd=cwd)
+    assert run.code == 0, run.stderr
+    assert run.json()["references"][0]["status"] == "audited"
+    assert "policy openness.toml has no rule that can fail a model" in run.stderr
+    table = run_openness("scan", *MIRROR, cwd=cwd, env={"COLUMNS": "200"})
+    assert "passed" not in table.stdout
 
 
 def test_the_applied_policy_is_named_by_its_relative_path(tmp_path):
@@ -127,6 +230,22 @@ def test_the_applied_policy_is_named_by_its_relative_path(tmp_path):
     assert "policy: `openness.toml`" in markdown.stdout
     table = run_openness("scan", *MIRROR, cwd=cwd)
     assert "policy: openness.toml" in table.stdout
+
+
+def test_a_policy_found_above_is_named_relative_to_the_working_directory(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[tool.openness]\nrequire-osd = true\n")
+    (tmp_path / "service").mkdir()
+    cwd = _project(tmp_path / "service")
+    run = run_openness("scan", *MIRROR, "-f", "json", cwd=cwd)
+    assert run.json()["policy_source"] == "../pyproject.toml", run.stdout
+    markdown = run_openness("scan", *MIRROR, "-f", "markdown", cwd=cwd)
+    assert "policy: `../pyproject.toml`" in markdown.stdout
+    table = run_openness("scan", *MIRROR, cwd=cwd, env={"COLUMNS": "200"})
+    assert "policy: ../pyproject.toml" in table.stdout
+    (tmp_path / "pyproject.toml").write_text("[tool.openness]\nrequire-osd = tru\n")
+    run = run_openness("scan", *MIRROR, cwd=cwd)
+    assert run.code == 2 and run.stderr.startswith("openness: policy ../pyproject.toml: ")
+    assert str(tmp_path) not in run.stderr
 
 
 @pytest.mark.parametrize("with_pyproject", [True, False])

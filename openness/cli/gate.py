@@ -175,17 +175,24 @@ def scan(
     for ref in failing:
         why = "; ".join(f"{v.rule}: {v.detail}" for v in ref.violations)
         _say(f"{ref.file}:{ref.line}: {ref.repo_id}: {why}")
-    if any(ref.status == "failed" for ref in failing):
-        _note(
-            "to accept a model anyway, add a [[tool.openness.exceptions]] entry (repo, reason, "
-            "approved-by, expires) to the policy, or mark the line `# openness: ignore[reason]`"
-        )
+    if policy is not None and any(ref.status == "failed" for ref in failing):
+        _note(_exception_hint(policy))
     if policy is None and document.references:
         _note(_no_policy_note(policy_file, loaded, *flags))
     for problem in document.problems:  # a file that could not be read may hold a reference
         if problem.startswith(INCOMPLETE):
             _say(f"{problem}; see the problems")
     raise typer.Exit(int(gate.scan_exit_code(document, strict)))
+
+
+def _exception_hint(policy: Any) -> str:
+    """How to accept a failing model, in the layout of the policy file in force."""
+    entry = "entry (repo, reason, approved-by, expires)"
+    if policy.source == "flags":
+        where = f"add an [[exceptions]] {entry} to a policy file (`openness init` writes one)"
+    else:
+        where = f"add a {policy.exceptions_header} {entry} to {policy.source}"
+    return f"to accept a model anyway, {where}, or mark the line `# openness: ignore[reason]`"
 
 
 def _emit_scan(document: Any, output_format: ScanFormat, color: Color) -> None:

@@ -73,7 +73,10 @@ def _no_policy_note(path: Path | None, rules: Rules, *flags: Any) -> str:
 
     policy = load_policy(path, dict(zip(POLICY_FLAGS, flags, strict=True)), rules)
     if policy is not None:
-        return f"policy {policy.source} has no rules: nothing is enforced (see `openness init`)"
+        return (
+            f"policy {policy.source} has no rule that can fail a model: nothing is enforced "
+            "(see `openness init`)"
+        )
     return "no policy found: nothing is enforced (see `openness init`)"
 
 

@@ -61,12 +61,15 @@ def render_scan(doc: ScanDocument) -> str:
     for error in doc.errors:
         lines.append(f"\n> could not audit {code(error.subject)}: {md(error.message, 300)}")
     if failed:
+        where = (
+            code(doc.policy_source) if doc.policy_exceptions else "a policy file (`openness init`)"
+        )
         lines += [
             "",
-            "To request an exception, add to the policy (in pyproject.toml):",
+            f"To request an exception, add to {where}:",
             "",
             "```toml",
-            "[[tool.openness.exceptions]]",
+            doc.policy_exceptions or "[[exceptions]]",
             'repo = "org/name"',
             'reason = "why it is acceptable"',
             'approved-by = "who"',

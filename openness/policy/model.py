@@ -52,6 +52,8 @@ class Policy(BaseModel):
     allow_gated: bool = Field(True, alias="allow-gated")
     exceptions: list[PolicyException] = Field(default_factory=list)
     source: str = Field("flags", exclude=True)
+    # Where the rules sit in the file: "" (top level of openness.toml) or "tool.openness".
+    table: str = Field("", exclude=True)
     # Lower-case catalog ids and SPDX ids each listed value stands for (set when loaded).
     _allowed: set[str] = PrivateAttr(default_factory=set)
     _denied: set[str] = PrivateAttr(default_factory=set)
@@ -78,10 +80,16 @@ class Policy(BaseModel):
         )
 
     @property
+    def exceptions_header(self) -> str:
+        """The TOML header an exception is added under in this policy's file."""
+        return f"[[{self.table}.exceptions]]" if self.table else "[[exceptions]]"
+
+    @property
     def empty(self) -> bool:
-        """No rule at all: nothing is enforced (exceptions alone enforce nothing)."""
+        """No rule that can fail a model: nothing is enforced. Exceptions alone enforce
+        nothing, and neither does `min-rung = 0` (every model is on rung 0 or above)."""
         return not (
-            self.min_rung is not None
+            bool(self.min_rung)
             or self.require_osd
             or self.require_osi_approved
             or self.deny_clauses
