@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from openness.audit import Auditor
@@ -173,8 +174,10 @@ def scan_locked(
     policy: Policy | None,
     rules: Rules,
     today: dt.date | None = None,
+    lock_name: str = LOCK_NAME,
 ) -> ScanDocument:
-    """Judge references against the lock alone: no request is made."""
+    """Judge references against the lock alone: no request is made. `lock_name`: the
+    lockfile as the user named it, for messages."""
     refs, problems = scan_paths(paths, root)
     results = []
     for ref in refs:
@@ -193,18 +196,19 @@ def scan_locked(
                         Violation(
                             rule="lock",
                             detail=f"{ref.repo_id} is not in "
-                            f"{LOCK_NAME}; run `openness lock` to audit and pin it",
+                            f"{lock_name}; run `openness lock` to audit and pin it",
                         )
                     ],
                 )
             )
             continue
-        report = as_report(entry, rules) if entry else None
+        report = as_report(entry, rules, lock_name) if entry else None
         verdict = evaluate(report, policy, today) if report and policy else None
         results.append(_result(ref, report, verdict, policy))
     return ScanDocument(
-        policy_source=policy.source if policy else None,
+        **_policy_fields(policy),
         locked=True,
+        lockfile=lock_name,
         references=results,
         problems=problems,
     )
@@ -223,6 +227,22 @@ def scan_exit_code(doc: ScanDocument, strict: bool) -> ExitCode:
     return ExitCode.OK
 
 
+@dataclass
+class LockBuild:
+    """What `openness lock` found: the new lock and how each model got into it (or not)."""
+
+    lock: LockFile
+    document: ScanDocument
+    left_out: list[Report] = field(default_factory=list)  # incomplete, not locked anew
+    kept: list[LockEntry] = field(default_factory=list)  # not audited now: the old entry kept
+    fresh: int = 0  # models audited and locked now
+
+    @property
+    def changed_nothing(self) -> bool:
+        """Nothing could be audited: writing would only lose what the old lock knew."""
+        return self.fresh == 0 and bool(self.document.errors or self.left_out)
+
+
 def build_lock(
     paths: list[Path],
     root: Path,
@@ -232,23 +252,32 @@ def build_lock(
     jobs: int = DEFAULT_JOBS,
     on_done: OnDone | None = None,
     on_plan: Callable[[int], None] | None = None,
-) -> tuple[LockFile, ScanDocument, list[Report]]:
-    """Audit every referenced model and lock it; returns the lock, the scan document and the
-    reports left out because their audit is incomplete (unless `allow_incomplete`)."""
+    previous: LockFile | None = None,
+) -> LockBuild:
+    """Audit every referenced model and lock it. A model that could not be audited (an
+    error, or an incomplete audit without `allow_incomplete`) keeps its entry in `previous`:
+    an outage must never empty a lock."""
     refs, problems = scan_paths(paths, root)
     subjects = _subjects(refs)
     if on_plan is not None:
         on_plan(len(subjects))
     audited = run_audits(subjects, auditor, None, on_error, jobs=jobs, on_done=on_done)
-    lock = LockFile()
-    left_out = []
+    document = ScanDocument(reports=audited.reports, errors=audited.errors, problems=problems)
+    build = LockBuild(lock=LockFile(), document=document)
+    not_audited = [e.subject for e in audited.errors]
     for report in audited.reports:
         if not report.complete and not allow_incomplete:
-            left_out.append(report)
+            build.left_out.append(report)
+            not_audited.append(report.subject.repo_id)
             continue
-        lock.models[report.subject.repo_id] = lock_entry(report, auditor.rules)
-    document = ScanDocument(reports=audited.reports, errors=audited.errors, problems=problems)
-    return lock, document, left_out
+        build.lock.models[report.subject.repo_id] = lock_entry(report, auditor.rules)
+        build.fresh += 1
+    for repo_id in not_audited:
+        old = locked_entry(previous, repo_id) if previous else None
+        if old is not None:
+            build.lock.models[old.repo_id or repo_id] = old
+            build.kept.append(old)
+    return build
 
 
 def check_lock(

@@ -2,8 +2,10 @@
 
 A lock entry keeps the verdicts, not the evidence (the report is one `openness audit` away):
 repo, sha, binding license ids with their verdicts and clause kinds, rung, audit date, tool
-version and rules digest. It is written sorted, with short lists on one line, so that a
-refresh reads as a small diff. `scan --locked` rebuilds from it just enough of a report to
+version and rules digest. What the entry or the catalog already says is left out (the own
+license's repo and relation, an SPDX id the catalog gives for the id, steps the rung implies),
+so that an entry stays under 1 KB. It is written sorted, with short lists on one line, so
+that a refresh reads as a small diff. `scan --locked` rebuilds from it just enough of a report to
 re-apply a (possibly changed) policy, with no network.
 """
 
@@ -19,6 +21,7 @@ from pydantic import ValidationError
 from openness.errors import UsageError
 from openness.ladder import STEP_NAMES
 from openness.license.effective import verdict_of
+from openness.policy.judge import effective
 from openness.report import (
     BindingLicense,
     Clause,
@@ -38,12 +41,26 @@ from openness.report import (
 from openness.rules import Rules
 
 LOCK_NAME = "openness.lock"
+LOCK_VERSION = 3  # 3: what the entry or the catalog already says is left out
+
+
+class LockVersionError(UsageError):
+    """A lockfile of a version this one cannot read: never overwritten, it may be newer."""
+
+
+class DamagedLock(UsageError):
+    """A lockfile that is not one (bad JSON, wrong shape): `openness lock` replaces it."""
+
+    def __init__(self, path: Path, why: str) -> None:
+        super().__init__(f"{path}: {why}; run `openness lock` to write it again")
+        self.why = why
 
 
 def lock_entry(report: Report, rules: Rules, today: dt.date | None = None) -> LockEntry:
-    lic = report.license
-    terms = lic.effective
-    licenses = terms.licenses if terms else []
+    terms = effective(report)
+    own = terms.licenses[0]
+    steps = [s.met for s in report.openness.steps]
+    rung = report.openness.rung
     return LockEntry(
         repo_id=report.subject.repo_id,
         revision=report.subject.revision,
@@ -51,42 +68,60 @@ def lock_entry(report: Report, rules: Rules, today: dt.date | None = None) -> Lo
         tool=Tool().version,
         rules=rules.digest,
         source=report.subject.source,
-        gated=report.subject.gated,
+        gated=report.subject.gated or None,
         complete=report.complete,
         incomplete=sorted({p.kind for p in report.problems} if not report.complete else set()),
-        declared=list(lic.declared),
-        osd_compliant=lic.osd_compliant,
-        effective_osd_compliant=terms.osd_compliant if terms else lic.osd_compliant,
-        missing=list(terms.missing) if terms else [],
-        rung=report.openness.rung,
-        steps=[s.met for s in report.openness.steps],
-        licenses=[
-            LockedLicense(
-                id=b.id,
-                from_=b.from_,
-                relation=b.relation,
-                osd_compliant=b.osd_compliant,
-                osi_approved=b.osi_approved,
-                spdx=b.spdx,
-                clauses=b.clauses,
-            )
-            for b in licenses
-        ],
+        declared=[d for d in report.license.declared if d.lower() not in _names(own)],
+        effective_osd_compliant=terms.osd_compliant,
+        missing=list(terms.missing),
+        rung=rung,
+        steps=[] if steps == _implied_steps(rung, len(steps)) else steps,
+        licenses=[_locked(b, rules) for b in terms.licenses],
     )
 
 
-def as_report(entry: LockEntry, rules: Rules) -> Report:
+def _names(b: BindingLicense) -> set[str]:
+    return {x.lower() for x in (b.id, b.spdx) if x}
+
+
+def _implied_steps(rung: int, count: int) -> list[bool | None]:
+    """The steps a rung says on its own: each up to it met, each above it not."""
+    return [n <= rung for n in range(1, count + 1)]
+
+
+def _catalog_spdx(license_id: str | None, rules: Rules) -> str | None:
+    lic = rules.licenses.get(license_id or "")
+    return lic.spdx if lic else None
+
+
+def _locked(b: BindingLicense, rules: Rules) -> LockedLicense:
+    own = b.relation == "own"
+    implied = b.spdx == _catalog_spdx(b.id, rules) or (b.spdx or "").lower() == (b.id or "").lower()
+    return LockedLicense(
+        id=b.id,
+        from_=None if own else b.from_,
+        relation=b.relation,
+        osd_compliant=b.osd_compliant,
+        osi_approved=b.osi_approved,
+        spdx=None if implied else b.spdx,
+        clauses=b.clauses,
+    )
+
+
+def as_report(entry: LockEntry, rules: Rules, lock_name: str = LOCK_NAME) -> Report:
     """Enough of a report to judge by a policy: subject, rung, binding licenses, clauses."""
-    bindings = [_binding(locked, rules) for locked in entry.licenses]
-    own = bindings[0] if bindings else None
-    clauses = [_clause(kind, entry.repo_id, rules) for kind in (own.clauses if own else [])]
+    bindings = [_binding(locked, entry.repo_id, rules) for locked in entry.licenses]
+    if not bindings:  # an entry written by hand: no license known
+        bindings = [BindingLicense(id=None, from_=entry.repo_id, relation="own")]
+    own = bindings[0]
+    source = f"{lock_name} ({entry.repo_id})"
     license_ = LicenseAssessment(
         declared=entry.declared,
         identified=None,
-        spdx=own.spdx if own else None,
-        osi_approved=own.osi_approved if own else None,
-        osd_compliant=entry.osd_compliant,
-        clauses=clauses,
+        spdx=own.spdx,
+        osi_approved=own.osi_approved,
+        osd_compliant=own.osd_compliant,
+        clauses=[_clause(kind, source, rules) for kind in own.clauses],
         decided=not entry.missing,
         effective=EffectiveTerms(
             licenses=bindings,
@@ -95,9 +130,10 @@ def as_report(entry: LockEntry, rules: Rules) -> Report:
             missing=entry.missing,
         ),
     )
+    met = entry.steps or _implied_steps(entry.rung, len(STEP_NAMES))
     steps = [
-        Step(rung=n, name=STEP_NAMES[n], met=met, confidence="low", reason="as locked")
-        for n, met in enumerate(entry.steps, start=1)
+        Step(rung=n, name=STEP_NAMES[n], met=value, confidence="low", reason="as locked")
+        for n, value in enumerate(met, start=1)
     ]
     return Report(
         subject=Subject(
@@ -110,7 +146,7 @@ def as_report(entry: LockEntry, rules: Rules) -> Report:
     )
 
 
-def _binding(locked: LockedLicense, rules: Rules) -> BindingLicense:
+def _binding(locked: LockedLicense, repo_id: str, rules: Rules) -> BindingLicense:
     failing: dict[int, list[str]] = {}
     for kind in locked.clauses:
         spec = rules.kinds.get(kind)
@@ -118,11 +154,11 @@ def _binding(locked: LockedLicense, rules: Rules) -> BindingLicense:
             failing.setdefault(criterion, []).append(kind)
     return BindingLicense(
         id=locked.id,
-        from_=locked.from_,
+        from_=locked.from_ or repo_id,
         relation=locked.relation,
         osd_compliant=locked.osd_compliant,
         osi_approved=locked.osi_approved,
-        spdx=locked.spdx,
+        spdx=locked.spdx or _catalog_spdx(locked.id, rules),
         clauses=locked.clauses,
         osd_failing=[
             OsdCriterion(
@@ -136,14 +172,14 @@ def _binding(locked: LockedLicense, rules: Rules) -> BindingLicense:
     )
 
 
-def _clause(kind: str, repo_id: str, rules: Rules) -> Clause:
+def _clause(kind: str, source: str, rules: Rules) -> Clause:
     spec = rules.kinds.get(kind)
     return Clause(
         kind=kind,
         title=spec.title if spec else kind,
         severity=spec.severity if spec else "warning",  # type: ignore[arg-type]
         osd_criteria=list(spec.osd_criteria) if spec else [],
-        source=f"{LOCK_NAME} ({repo_id})",
+        source=source,
     )
 
 
@@ -180,22 +216,30 @@ def read_lock(path: Path, rules: Rules) -> LockFile:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise UsageError(f"{path}: not valid JSON ({exc}); run `openness lock` again") from None
-    if isinstance(data, dict) and data.get("lock_version") == 1:
+        raise DamagedLock(path, f"not valid JSON ({exc})") from None
+    version = data.get("lock_version") if isinstance(data, dict) else None
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise DamagedLock(path, "not an openness lockfile (no lock_version)")
+    if version not in (1, 2, LOCK_VERSION):
+        raise LockVersionError(
+            f"{path}: lock_version {version!r} is not one this version of openness reads "
+            f"(1 to {LOCK_VERSION}); upgrade openness, or delete it and run `openness lock`"
+        )
+    if version == 1:
         data = _from_version_1(data, rules)
-    if isinstance(data, dict) and isinstance(data.get("models"), dict):
+    if isinstance(data.get("models"), dict):
         for key, entry in data["models"].items():
             if isinstance(entry, dict):
                 entry["repo_id"] = key
+                if version == 2:  # the own license's verdict, said twice
+                    entry.pop("osd_compliant", None)
+    data["lock_version"] = LOCK_VERSION
     try:
         return LockFile.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"]) or "the top level"
-        raise UsageError(
-            f"{path}: not an openness lockfile this version can read (at {where}); "
-            "run `openness lock` to write it again"
-        ) from None
+        raise DamagedLock(path, f"not an openness lockfile (at {where})") from None
 
 
 def _from_version_1(data: dict[str, Any], rules: Rules) -> dict[str, Any]:
@@ -215,4 +259,4 @@ def _from_version_1(data: dict[str, Any], rules: Rules) -> dict[str, Any]:
         migrated.tool = str((data.get("tool") or {}).get("version") or "unknown")
         migrated.rules = "unknown (lock version 1)"
         models[repo_id] = migrated.model_dump(mode="json", by_alias=True)
-    return {"lock_version": 2, "models": models}
+    return {"lock_version": LOCK_VERSION, "models": models}

@@ -459,21 +459,23 @@ class ScanDocument(_Model):
 
 
 class LockedLicense(_Model):
-    """One binding license as locked: enough to re-apply a policy offline."""
+    """One binding license as locked: enough to re-apply a policy offline. What the catalog
+    or the entry already says is left out (the own license's repo and relation, an SPDX id
+    the catalog gives for the id)."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True)
 
     id: str | None
-    from_: str = Field(alias="from")
-    relation: str
+    from_: str | None = Field(None, alias="from", description="The base; absent: the repo.")
+    relation: str = "own"
     osd_compliant: bool | None = None
     osi_approved: bool | None = None
-    spdx: str | None = None
+    spdx: str | None = Field(None, description="Absent: the catalog's SPDX id for the id.")
     clauses: list[str] = Field(default_factory=list)
 
 
 class LockEntry(_Model):
-    """What the gate needs of one model, small enough to review in a diff."""
+    """What the gate needs of one model, small enough to review in a diff (under 1 KB)."""
 
     repo_id: str = Field("", exclude=True, description="The key it is stored under.")
     revision: str | None = Field(description="The commit sha audited: pin revision= to it.")
@@ -486,15 +488,20 @@ class LockEntry(_Model):
     incomplete: list[str] = Field(
         default_factory=list, description="Kinds of the problems that left the audit incomplete."
     )
-    declared: list[str] = Field(default_factory=list)
-    osd_compliant: bool | None = Field(None, description="The repo's own license.")
+    declared: list[str] = Field(
+        default_factory=list,
+        description="License ids the card declares that its own license's id and SPDX id "
+        "do not already say.",
+    )
     effective_osd_compliant: bool | None = Field(None, description="The terms that bind.")
     missing: list[str] = Field(
         default_factory=list, description="What could not be read that the verdict needs."
     )
     rung: int = Field(ge=0, le=5)
     steps: list[bool | None] = Field(
-        default_factory=list, description="Whether rungs 1..5 are met (null: unknown)."
+        default_factory=list,
+        description="Whether rungs 1..5 are met (null: unknown); absent when the rung says "
+        "it all (rungs up to it met, the others not).",
     )
     licenses: list[LockedLicense] = Field(
         default_factory=list, description="The binding licenses: its own first, then bases'."
@@ -502,6 +509,6 @@ class LockEntry(_Model):
 
 
 class LockFile(_Model):
-    lock_version: int = 2
+    lock_version: int = 3
     tool: Tool = Field(default_factory=Tool)
     models: dict[str, LockEntry] = Field(default_factory=dict)

@@ -95,7 +95,9 @@ def scan(
     ] = None,
     locked: Annotated[
         bool,
-        typer.Option("--locked", help="Judge references against openness.lock only: no network."),
+        typer.Option(
+            "--locked", help="Judge references against the lockfile (--lockfile) only: no network."
+        ),
     ] = False,
     lockfile: Annotated[
         Path, typer.Option("--lockfile", metavar="FILE", help="The lockfile.")
@@ -144,7 +146,9 @@ def scan(
         policy = _policy(policy_file, loaded, *flags)
         if locked:
             lock_data = read_lock(lockfile, loaded)
-            document = gate.scan_locked(targets, Path.cwd(), lock_data, policy, loaded)
+            document = gate.scan_locked(
+                targets, Path.cwd(), lock_data, policy, loaded, lock_name=str(lockfile)
+            )
         else:
             auditor = _batch_auditor(loaded, mirror, token, timeout, offline, no_cache)
     except UsageError as exc:
@@ -225,8 +229,9 @@ network, and `openness lock --check` says which models moved upstream, which ref
 not locked and which locked models are no longer used. Load models at the locked sha
 (`from_pretrained(..., revision="<sha>")`), so that what runs is what was audited.
 
-An incomplete audit (gated files without a token, network errors) is not locked: the command
-warns and exits 3, unless --allow-incomplete.
+An incomplete audit (gated files without a token) is not locked: the command warns and exits
+3, unless --allow-incomplete. A model that cannot be audited now (network errors, an incomplete
+audit) keeps the entry it had; when none could be audited, the lockfile is left as it was.
 """
 
 
@@ -287,6 +292,7 @@ def lock(
         loaded = _rules(rules)
         auditor = _batch_auditor(loaded, mirror, token, timeout, offline, no_cache)
         existing = read_lock(lockfile, loaded) if check else None
+        previous = None if check else _previous_lock(lockfile, loaded)
     except UsageError as exc:
         _fail(str(exc), ExitCode.USAGE)
     if existing is not None:
@@ -309,6 +315,7 @@ def lock(
             jobs=jobs or DEFAULT_JOBS,
             on_done=on_done,
             on_plan=on_plan,
+            previous=previous,
         ),
         output_format,
         None,
@@ -317,19 +324,50 @@ def lock(
     if interrupted:
         _say(f"interrupted: {lockfile} was left as it was")
         _exit_now(130)
-    new_lock, document, left_out = built
-    write_lock(new_lock, lockfile)
-    _note(f"wrote {lockfile} with {len(new_lock.models)} model(s)")
+    _report_lock_build(built, lockfile)
+    if built.changed_nothing:
+        state = "was left as it was" if lockfile.exists() else "was not written"
+        _say(f"{lockfile} {state}: no model could be audited")
+    else:
+        write_lock(built.lock, lockfile)
+        kept = f" ({len(built.kept)} kept from before)" if built.kept else ""
+        _note(f"wrote {lockfile} with {len(built.lock.models)} model(s){kept}")
     if output_format == LockFormat.cyclonedx:
-        sys.stdout.write(_render_document("cyclonedx", "scan", document))
-    for report in left_out:
+        sys.stdout.write(_render_document("cyclonedx", "scan", built.document))
+    incomplete = bool(built.document.errors or built.left_out)
+    raise typer.Exit(int(ExitCode.INCOMPLETE if incomplete else ExitCode.OK))
+
+
+def _previous_lock(lockfile: Path, rules: Any) -> Any:
+    """The lock being refreshed, whose entries outlive an audit that fails now. One of a
+    version this cannot read stops the command (it may be newer); a damaged one is replaced."""
+    from openness.lockfile import DamagedLock, read_lock
+
+    if not lockfile.exists():
+        return None
+    try:
+        return read_lock(lockfile, rules)
+    except DamagedLock as exc:
+        _note(f"{lockfile}: {exc.why}; it is replaced")
+        return None
+
+
+def _report_lock_build(built: Any, lockfile: Path) -> None:
+    """One line per model that is not locked anew: incomplete, or kept from the old lock."""
+    kept = {entry.repo_id.lower(): entry for entry in built.kept}
+    for report in built.left_out:
         kinds = ", ".join(sorted({p.kind for p in report.problems}))
+        old = kept.pop(report.subject.repo_id.lower(), None)
+        outcome = f"its entry in {lockfile} from {old.audited} is kept" if old else "not locked"
         _say(
-            f"{report.subject.repo_id}: not locked, its audit is incomplete ({kinds}); fix "
+            f"{report.subject.repo_id}: {outcome}, its audit is incomplete ({kinds}); fix "
             "that (e.g. set HF_TOKEN for gated files) or pass --allow-incomplete"
         )
-    incomplete = bool(document.errors or left_out)
-    raise typer.Exit(int(ExitCode.INCOMPLETE if incomplete else ExitCode.OK))
+    for entry in kept.values():
+        _say(
+            f"{entry.repo_id}: could not be audited; its entry in {lockfile} (sha "
+            f"{str(entry.revision)[:12]}, audited {entry.audited}) is kept"
+        )
 
 
 def _report_lock_check(result: dict[str, list]) -> ExitCode:

@@ -52,7 +52,7 @@ def render_scan(doc: ScanDocument) -> str:
     policy = f"policy: {code(doc.policy_source)}" if doc.policy_source else "no policy"
     lines.append(
         f"{len(doc.references)} reference(s), {failed} failing; {policy}"
-        + (" (checked against openness.lock)" if doc.locked else "")
+        + (f" (checked against {code(doc.lockfile or 'openness.lock')})" if doc.locked else "")
     )
     lines += ["", "| model | where | verdict | why |", "| --- | --- | --- | --- |"]
     for ref in doc.references:

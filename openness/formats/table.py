@@ -428,7 +428,8 @@ def render_scan(console: Console, doc: ScanDocument) -> None:
         show(console, table)
         source = doc.policy_source
         policy = f"policy: {source}" if source else "no policy: nothing is enforced"
-        lock = "  (judged against openness.lock, no network)" if doc.locked else ""
+        lockfile = doc.lockfile or "openness.lock"
+        lock = f"  (judged against {lockfile}, no network)" if doc.locked else ""
         console.print(Text.assemble(t(policy, "dim", 300), Text(lock, style="dim")))
     for problem in doc.problems:
         console.print(Text.assemble(Text("• ", style="yellow"), t(problem)))
