@@ -263,7 +263,7 @@ def build_lock(
         on_plan(len(subjects))
     audited = run_audits(subjects, auditor, None, on_error, jobs=jobs, on_done=on_done)
     document = ScanDocument(reports=audited.reports, errors=audited.errors, problems=problems)
-    build = LockBuild(lock=LockFile(), document=document)
+    build = LockBuild(lock=LockFile(rules=auditor.rules.digest), document=document)
     not_audited = [e.subject for e in audited.errors]
     for report in audited.reports:
         if not report.complete and not allow_incomplete:

@@ -2,9 +2,10 @@
 
 A lock entry keeps the verdicts, not the evidence (the report is one `openness audit` away):
 repo, sha, binding license ids with their verdicts and clause kinds, rung, audit date, tool
-version and rules digest. What the entry or the catalog already says is left out (the own
-license's repo and relation, an SPDX id the catalog gives for the id, steps the rung implies),
-so that an entry stays under 1 KB. It is written sorted, with short lists on one line, so
+version and rules digest. What the entry, the file or the catalog already says is left out
+(the own license's repo and relation, an SPDX id the catalog gives for the id, steps the rung
+implies, the tool version and rules digest the file states once), so that an entry stays
+under 1 KB. It is written sorted, with short lists on one line, so
 that a refresh reads as a small diff. `scan --locked` rebuilds from it just enough of a report to
 re-apply a (possibly changed) policy, with no network.
 """
@@ -41,7 +42,7 @@ from openness.report import (
 from openness.rules import Rules
 
 LOCK_NAME = "openness.lock"
-LOCK_VERSION = 3  # 3: what the entry or the catalog already says is left out
+LOCK_VERSION = 3  # 3: what the entry, the file or the catalog already says is left out
 
 
 class LockVersionError(UsageError):
@@ -69,8 +70,9 @@ def lock_entry(report: Report, rules: Rules, today: dt.date | None = None) -> Lo
         rules=rules.digest,
         source=report.subject.source,
         gated=report.subject.gated or None,
-        complete=report.complete,
-        incomplete=sorted({p.kind for p in report.problems} if not report.complete else set()),
+        incomplete=[]
+        if report.complete
+        else sorted({p.kind for p in report.problems} or {"unknown"}),
         declared=[d for d in report.license.declared if d.lower() not in _names(own)],
         effective_osd_compliant=terms.osd_compliant,
         missing=list(terms.missing),
@@ -142,7 +144,7 @@ def as_report(entry: LockEntry, rules: Rules, lock_name: str = LOCK_NAME) -> Rep
         license=license_,
         openness=Openness(rung=entry.rung, steps=steps),
         problems=[Problem(kind=k, message=f"{k} when locked") for k in entry.incomplete],
-        complete=entry.complete,
+        complete=not entry.incomplete,
     )
 
 
@@ -187,12 +189,18 @@ def _clause(kind: str, source: str, rules: Rules) -> Clause:
 
 
 def write_lock(lock: LockFile, path: Path) -> None:
+    """Sorted and stable; an entry's tool and rules only where they differ from the file's
+    (an entry kept from an older run)."""
     data = lock.model_dump(mode="json", by_alias=True, exclude_defaults=True)
     data["lock_version"] = lock.lock_version
-    data["models"] = {
-        key: lock.models[key].model_dump(mode="json", by_alias=True, exclude_defaults=True)
-        for key in sorted(lock.models)
-    }
+    data["tool"] = lock.tool.model_dump(mode="json")
+    data["models"] = {}
+    for key in sorted(lock.models):
+        entry = lock.models[key].model_dump(mode="json", by_alias=True, exclude_defaults=True)
+        for field_, shared in (("tool", lock.tool.version), ("rules", lock.rules)):
+            if entry.get(field_) == shared:
+                del entry[field_]
+        data["models"][key] = entry
     path.write_text(_dump(data) + "\n", encoding="utf-8")
 
 
@@ -227,12 +235,15 @@ def read_lock(path: Path, rules: Rules) -> LockFile:
         )
     if version == 1:
         data = _from_version_1(data, rules)
+    shared = {"tool": (data.get("tool") or {}).get("version"), "rules": data.get("rules")}
     if isinstance(data.get("models"), dict):
         for key, entry in data["models"].items():
             if isinstance(entry, dict):
                 entry["repo_id"] = key
-                if version == 2:  # the own license's verdict, said twice
-                    entry.pop("osd_compliant", None)
+                for field_, value in shared.items():
+                    entry.setdefault(field_, value)
+                if version == 2:
+                    _from_version_2(entry)
     data["lock_version"] = LOCK_VERSION
     try:
         return LockFile.model_validate(data)
@@ -242,8 +253,15 @@ def read_lock(path: Path, rules: Rules) -> LockFile:
         raise DamagedLock(path, f"not an openness lockfile (at {where})") from None
 
 
+def _from_version_2(entry: dict[str, Any]) -> None:
+    """Version 2 said the own license's verdict twice, and completeness twice."""
+    entry.pop("osd_compliant", None)
+    if entry.pop("complete", True) is False and not entry.get("incomplete"):
+        entry["incomplete"] = ["unknown"]
+
+
 def _from_version_1(data: dict[str, Any], rules: Rules) -> dict[str, Any]:
-    """Version 1 locked whole reports; keep what version 2 needs of them."""
+    """Version 1 locked whole reports; keep what this version needs of them."""
     models = {}
     for repo_id, entry in (data.get("models") or {}).items():
         try:

@@ -480,13 +480,17 @@ class LockEntry(_Model):
     repo_id: str = Field("", exclude=True, description="The key it is stored under.")
     revision: str | None = Field(description="The commit sha audited: pin revision= to it.")
     audited: str = Field(description="Date of the audit, YYYY-MM-DD.")
-    tool: str = Field(description="Version of openness that audited it.")
-    rules: str = Field(description="Digest of the rules it was judged with.")
+    tool: str | None = Field(
+        None, description="Version of openness that audited it; absent: the lockfile's."
+    )
+    rules: str | None = Field(
+        None, description="Digest of the rules it was judged with; absent: the lockfile's."
+    )
     source: Literal["hub", "mirror", "local"] = "hub"
     gated: Literal["auto", "manual"] | bool | None = None
-    complete: bool = True
     incomplete: list[str] = Field(
-        default_factory=list, description="Kinds of the problems that left the audit incomplete."
+        default_factory=list,
+        description="Kinds of the problems that left the audit incomplete; empty: complete.",
     )
     declared: list[str] = Field(
         default_factory=list,
@@ -511,4 +515,5 @@ class LockEntry(_Model):
 class LockFile(_Model):
     lock_version: int = 3
     tool: Tool = Field(default_factory=Tool)
+    rules: str | None = Field(None, description="Digest of the rules this lock was written with.")
     models: dict[str, LockEntry] = Field(default_factory=dict)

@@ -289,8 +289,9 @@ def test_lock_is_small_sorted_and_stable(tmp_path):
     data = json.loads(first)
     assert data["lock_version"] == 3
     assert list(data["models"]) == sorted(data["models"])
+    assert data["rules"] and data["tool"]["version"]  # an entry's own only where it differs
     for entry in data["models"].values():
-        assert entry["revision"] and entry["rules"] and entry["tool"] and entry["audited"]
+        assert entry["revision"] and entry["audited"] and "tool" not in entry
     finetune = data["models"]["openness-fixtures/llama2-finetune-apache"]
     own, base = finetune["licenses"]
     assert own["osd_compliant"] is True and finetune["effective_osd_compliant"] is False
@@ -358,10 +359,11 @@ def test_an_incomplete_audit_is_not_locked_without_allow_incomplete(tmp_path, hu
     assert not (tmp_path / "openness.lock").exists()
     run = run_openness("lock", "--allow-incomplete", cwd=tmp_path, env=hub_env)
     assert run.code == 0
-    entry = json.loads((tmp_path / "openness.lock").read_text())["models"][
-        "openness-fixtures/gated-llama2-finetune"
-    ]
-    assert entry["complete"] is False and entry["incomplete"] == ["gated"]
+    text = (tmp_path / "openness.lock").read_text()
+    entry = json.loads(text)["models"]["openness-fixtures/gated-llama2-finetune"]
+    assert entry["incomplete"] == ["gated"]
+    # the catalog's nine clause kinds, for the repo and its base: still under 1 KB
+    assert len(_entry_blocks(text)["openness-fixtures/gated-llama2-finetune"]) < 1024
     # the policy is decided even so: llama2 fails the OSD whatever the unread file says
     _policy(tmp_path, "require-osd = true\n")
     run = run_openness("scan", "--locked", "-f", "json", cwd=tmp_path)
@@ -470,6 +472,41 @@ def test_a_version_1_lock_is_still_read(tmp_path):
     _policy(tmp_path, "require-osd = true\n")
     run = run_openness("scan", "--locked", "-f", "json", cwd=tmp_path)
     assert run.json()["references"][0]["status"] == "failed", run.stderr
+
+
+def test_a_version_2_lock_is_still_read(tmp_path):
+    """Version 2 said the own license's verdict and completeness twice; it still judges."""
+    own = {
+        "clauses": ["mau_threshold", "no_train_other_models"],
+        "from": LLAMA,
+        "id": "llama2",
+        "osd_compliant": False,
+        "osi_approved": False,
+        "relation": "own",
+        "spdx": "LicenseRef-llama2",
+    }
+    entry = {
+        "audited": "2026-01-01",
+        "complete": False,
+        "declared": ["llama2"],
+        "effective_osd_compliant": False,
+        "licenses": [own],
+        "osd_compliant": False,
+        "revision": "6e157754602bd4d79b5ad0a53e9f31b8d9770a3d",
+        "rules": "44e196f84df6f8ef",
+        "rung": 2,
+        "steps": [True, True, False, False, False],
+        "tool": "0.1.0",
+    }
+    (tmp_path / "openness.lock").write_text(
+        json.dumps({"lock_version": 2, "models": {LLAMA: entry}})
+    )
+    (tmp_path / "app.py").write_text(f'from x import M\nM.from_pretrained("{LLAMA}")\n')
+    _policy(tmp_path, 'deny-clauses = ["mau_threshold"]\n')
+    run = run_openness("scan", "--locked", "-f", "json", cwd=tmp_path)
+    ref = run.json()["references"][0]
+    assert ref["status"] == "failed" and run.code == 1, run.stderr
+    assert "mau_threshold found in openness.lock" in ref["violations"][0]["detail"]
 
 
 def test_a_model_referenced_in_two_spellings_is_audited_once(tmp_path):
