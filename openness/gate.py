@@ -235,6 +235,8 @@ class LockBuild:
     document: ScanDocument
     left_out: list[Report] = field(default_factory=list)  # incomplete, not locked anew
     kept: list[LockEntry] = field(default_factory=list)  # not audited now: the old entry kept
+    # incomplete, but locked: the policy's outcome does not depend on what is missing
+    decided_incomplete: list[Report] = field(default_factory=list)
     fresh: int = 0  # models audited and locked now
 
     @property
@@ -253,10 +255,15 @@ def build_lock(
     on_done: OnDone | None = None,
     on_plan: Callable[[int], None] | None = None,
     previous: LockFile | None = None,
+    policy: Policy | None = None,
 ) -> LockBuild:
     """Audit every referenced model and lock it. A model that could not be audited (an
     error, or an incomplete audit without `allow_incomplete`) keeps its entry in `previous`:
-    an outage must never empty a lock."""
+    an outage must never empty a lock.
+
+    An incomplete audit whose outcome under `policy` does not hang on what is missing
+    (exempted, a known failure, or a pass no missing file could change) is locked all the
+    same, and listed in `decided_incomplete`: the gate judges its entry the same way."""
     refs, problems = scan_paths(paths, root)
     subjects = _subjects(refs)
     if on_plan is not None:
@@ -267,6 +274,11 @@ def build_lock(
     not_audited = [e.subject for e in audited.errors]
     for report in audited.reports:
         if not report.complete and not allow_incomplete:
+            if policy is not None and evaluate(report, policy).status != "incomplete":
+                build.decided_incomplete.append(report)
+                build.lock.models[report.subject.repo_id] = lock_entry(report, auditor.rules)
+                build.fresh += 1
+                continue
             build.left_out.append(report)
             not_audited.append(report.subject.repo_id)
             continue

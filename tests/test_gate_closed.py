@@ -370,6 +370,36 @@ def test_an_incomplete_audit_is_not_locked_without_allow_incomplete(tmp_path, hu
     assert run.json()["references"][0]["status"] == "failed" and run.code == 1
 
 
+@pytest.mark.parametrize(
+    ("policy", "status"),
+    [
+        ("require-osd = true\n", "failed"),  # llama2 fails the OSD whatever the file says
+        (
+            'require-osd = true\n[[exceptions]]\nrepo = "openness-fixtures/gated-llama2-finetune"\n'
+            'reason = "approved by legal"\napproved-by = "a@example.org"\nexpires = 2099-01-01\n',
+            "exempted",
+        ),
+    ],
+)
+def test_an_incomplete_audit_the_policy_decides_is_locked(tmp_path, hub_env, policy, status):
+    """Issue 9: exempted > failed > incomplete holds in `lock` too: a gated model whose
+    outcome does not hang on the unread files is locked without --allow-incomplete."""
+    (tmp_path / "app.py").write_text(
+        "from x import AutoModel\n"
+        'AutoModel.from_pretrained("openness-fixtures/gated-llama2-finetune")\n'
+    )
+    _policy(tmp_path, policy)
+    run = run_openness("lock", cwd=tmp_path, env=hub_env)
+    assert run.code == 0, run.stderr
+    assert "locked although its audit is incomplete (gated)" in run.stderr
+    entry = json.loads((tmp_path / "openness.lock").read_text())["models"]
+    assert entry["openness-fixtures/gated-llama2-finetune"]["incomplete"] == ["gated"]
+    offline = {"HF_HUB_OFFLINE": "1", "HF_ENDPOINT": "http://127.0.0.1:9"}
+    run = run_openness("scan", "--locked", "-f", "json", cwd=tmp_path, env=offline)
+    assert run.json()["references"][0]["status"] == status
+    assert run.code == (1 if status == "failed" else 0), run.stderr
+
+
 OUTAGE = ("--no-cache", "--timeout", "1")
 
 

@@ -41,6 +41,7 @@ from openness.cli.base import (
 )
 from openness.cli.run import (
     _DOCUMENT_RENDERERS,
+    POLICY_FLAGS,
     _batch_auditor,
     _check_output,
     _existing,
@@ -230,8 +231,11 @@ not locked and which locked models are no longer used. Load models at the locked
 (`from_pretrained(..., revision="<sha>")`), so that what runs is what was audited.
 
 An incomplete audit (gated files without a token) is not locked: the command warns and exits
-3, unless --allow-incomplete. A model that cannot be audited now (network errors, an incomplete
-audit) keeps the entry it had; when none could be audited, the lockfile is left as it was.
+3, unless --allow-incomplete, or unless the policy (found as `scan` finds it, or --policy) is
+decided without what is missing: an exempted model, a known failure, a pass no unread file
+could change. Those are locked, with a note. A model that cannot be audited now (network
+errors, an incomplete audit) keeps the entry it had; when none could be audited, the lockfile
+is left as it was.
 """
 
 
@@ -277,6 +281,7 @@ def lock(
             help="Output format: table, json or cyclonedx (a BOM of every locked model on stdout).",
         ),
     ] = LockFormat.table,
+    policy_file: PolicyOpt = None,
     rules: RulesOpt = None,
 ) -> None:
     import json
@@ -293,6 +298,7 @@ def lock(
         auditor = _batch_auditor(loaded, mirror, token, timeout, offline, no_cache)
         existing = read_lock(lockfile, loaded) if check else None
         previous = None if check else _previous_lock(lockfile, loaded)
+        policy = None if check else _policy(policy_file, loaded, *[None] * len(POLICY_FLAGS))
     except UsageError as exc:
         _fail(str(exc), ExitCode.USAGE)
     if existing is not None:
@@ -316,6 +322,7 @@ def lock(
             on_done=on_done,
             on_plan=on_plan,
             previous=previous,
+            policy=policy,
         ),
         output_format,
         None,
@@ -362,6 +369,12 @@ def _report_lock_build(built: Any, lockfile: Path) -> None:
         _say(
             f"{report.subject.repo_id}: {outcome}, its audit is incomplete ({kinds}); fix "
             "that (e.g. set HF_TOKEN for gated files) or pass --allow-incomplete"
+        )
+    for report in built.decided_incomplete:
+        kinds = ", ".join(sorted({p.kind for p in report.problems}))
+        _note(
+            f"{report.subject.repo_id}: locked although its audit is incomplete ({kinds}): "
+            "the policy's outcome does not depend on what is missing"
         )
     for entry in kept.values():
         _say(
