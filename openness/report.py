@@ -255,6 +255,9 @@ class Openness(_Model):
 class BaseLink(_Model):
     repo_id: str
     revision: str | None = None
+    last_modified: str | None = Field(
+        None, description="When the Hub says the base last changed (its lastModified), ISO 8601."
+    )
     relation: str | None = Field(None, description="How `child` derives from this base.")
     license: str | None = None
     osd_compliant: bool | None = None

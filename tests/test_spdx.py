@@ -469,6 +469,22 @@ def test_release_time_stands_in_and_says_so(five: AuditDocument) -> None:
     assert package(nodes, report.subject.repo_id)["releaseTime"] == "2024-12-31T23:00:00Z"
 
 
+def test_a_base_is_released_when_the_hub_says_or_its_time_is_left_out(five: AuditDocument):
+    report = next(r for r in five.reports if r.subject.repo_id.endswith("llama2-finetune-apache"))
+    (link,) = report.lineage.base_chain
+    assert link.last_modified == "2024-04-17T08:40:16.000Z"  # the base's own lastModified
+    nodes = graph(render_audit(AuditDocument(reports=[report]), created=CREATED))
+    base = package(nodes, link.repo_id)
+    assert base["releaseTime"] == "2024-04-17T08:40:16Z"
+    assert "releaseTime" not in base["comment"]
+    report = report.model_copy(deep=True)
+    report.lineage.base_chain[0].last_modified = None  # a report written before the field
+    nodes = graph(render_audit(AuditDocument(reports=[report]), created=CREATED))
+    base = package(nodes, link.repo_id)
+    assert "releaseTime" not in base  # never the time of the document, made up
+    assert "releaseTime: not known" in base["comment"]
+
+
 def test_scan_files_depend_on_the_models(scan: ScanDocument) -> None:
     nodes = graph(render_scan(scan, created=CREATED))
     (app,) = by_type(nodes, "software_File")

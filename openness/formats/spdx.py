@@ -25,9 +25,11 @@ draft namespace). The mapping:
   `extension_CdxPropertiesExtension` of `openness:*` name/value pairs (machine-readable).
   openness assesses no safety risk, limitation or application: those stay unset.
 
-releaseTime: the Hub's commit date is not in the report, so the time the audit read the repo
-(or, for a fresh audit, the time of this document) stands in as an upper bound, and the
-package's comment says so; a `last_modified` field on the subject is used once it exists.
+releaseTime: when the Hub says the repo last changed (`last_modified` of the subject, and of
+each base link). A report without it (a local folder, or one written before the field existed)
+gets, for its own model, the time the audit read the repo (or, for a fresh audit, the time of
+this document) as an upper bound, and the package's comment says so; a base whose time is not
+known gets no releaseTime (SPDX has no "no assertion" for a date) and a comment saying why.
 """
 
 from __future__ import annotations
@@ -545,12 +547,17 @@ class _Builder:
         if link.error:
             self.note(base, f"base model that could not be read: {link.error}")
             return base
-        base.releaseTime = self.created
-        self.note(
-            base,
-            "base model, read during the audit; releaseTime: the Hub's commit date is not in "
-            "the report, the time of this document stands in (the commit is no later)",
-        )
+        released = _iso(link.last_modified)
+        if released is not None:
+            base.releaseTime = released
+            self.note(base, "base model, read during the audit")
+        else:
+            # SPDX has no "no assertion" for a date: an unknown one is left out, and said so.
+            self.note(
+                base,
+                "base model, read during the audit; releaseTime: not known (the report does "
+                "not say when the Hub last changed it), so it is not given",
+            )
         binding = next((b for b in effective if b.from_.lower() == link.repo_id.lower()), None)
         if binding is not None:
             self.relate(
