@@ -120,7 +120,13 @@ class Document(_Model):
     role: Literal["license", "aup", "notice", "card", "gated_prompt", "other"]
     identified: Identified | None = None
     clauses: list[str] = Field(default_factory=list)
-    truncated: bool = False
+    truncated: bool = Field(False, description="The file was cut when read (1 MiB at most).")
+    text: str | None = Field(
+        None,
+        description="The text as read, control and bidi characters removed, at most 64 KiB "
+        "(UTF-8); null for a card section (the card itself is linked).",
+    )
+    text_truncated: bool = Field(False, description="`text` was cut at 64 KiB.")
 
 
 class BindingLicense(_Model):

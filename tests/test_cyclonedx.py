@@ -177,6 +177,22 @@ def test_licenses_declared_and_concluded(bom):
     assert {"mau_threshold", "no_train_other_models"} <= set(props["openness:clause"])
 
 
+def test_a_named_license_carries_the_text_read(bom):
+    """A license without an SPDX id is named, with its URL and the text the audit read."""
+    llama = _models(bom)[LLAMA]
+    (declared,) = llama["licenses"]
+    text = declared["license"]["text"]
+    assert text["contentType"] == "text/plain"
+    assert text["content"].startswith("LLAMA 2 COMMUNITY LICENSE AGREEMENT")
+    assert "more than 700 million monthly active" in text["content"]
+    concluded = {x["license"]["name"]: x["license"] for x in llama["evidence"]["licenses"]}
+    policy = concluded["Llama 2 Acceptable Use Policy"]["text"]["content"]
+    assert policy.startswith("# Llama 2 Acceptable Use Policy")
+    # an SPDX id names its text already: none is copied
+    (apache,) = _models(bom)[OPEN]["licenses"]
+    assert "text" not in apache["license"]
+
+
 def test_verdicts_are_properties(bom, audited):
     models = _models(bom)
     for report in audited.reports:
@@ -356,6 +372,9 @@ def test_locked_scan_and_lock_documents_validate(project, validator, audited):
     bom = check(render_scan(locked, project="demo"), validator)
     assert set(_models(bom)) == {r.repo_id for r in locked.references}
     # `lock` hands over its reports with no references: each report is listed
+    # the lockfile keeps what the gate needs: no license text
+    lock = (project / "openness.lock").read_text()
+    assert "LICENSE AGREEMENT" not in lock and '"text"' not in lock
     lock_doc = ScanDocument(reports=audited.reports)
     bom = check(render_scan(lock_doc, project="demo"), validator)
     assert set(_models(bom)) == set(SUBJECTS)

@@ -12,8 +12,9 @@ Where each verdict goes:
   huggingface.co), bom-ref = the purl.
 - `licenses`: what the card declares (`acknowledgement: declared`): an SPDX id, one SPDX
   expression, or a named license (official name, URL of its file at the sha, else the
-  catalog's URL). What the license text says, and the use policy it incorporates, are in
-  `evidence.licenses` (`concluded`). A LicenseRef is never written as an `id`.
+  catalog's URL, and the text the audit read, as the report keeps it: at most 64 KiB). What
+  the license text says, and the use policy it incorporates, are in `evidence.licenses`
+  (`concluded`, named ones with their text too). A LicenseRef is never written as an `id`.
 - `pedigree`: fine-tune, adapter and merge bases in `ancestors`, a quantised re-upload's base
   in `variants`; each is a full component with its own bases; `notes` gives the relation.
 - `externalReferences`: the Hub page (distribution), README at the sha (model-card), license

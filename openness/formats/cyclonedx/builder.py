@@ -31,7 +31,7 @@ from openness.formats.json import escape_risky
 from openness.sanitize import one_line
 
 if TYPE_CHECKING:
-    from openness.report import BaseLink, Evidence, ReferenceResult, Report
+    from openness.report import BaseLink, Document, Evidence, ReferenceResult, Report
 
 
 class Builder:
@@ -53,8 +53,16 @@ class Builder:
 
     # -- licenses ---------------------------------------------------------------------------
 
-    def _licenses(self, spdx: str | None, name: str | None, url: str | None, ack: Any) -> list[Any]:
-        """An SPDX id, one SPDX expression, or a named license; never a LicenseRef as id."""
+    def _licenses(
+        self,
+        spdx: str | None,
+        name: str | None,
+        url: str | None,
+        ack: Any,
+        document: Document | None = None,
+    ) -> list[Any]:
+        """An SPDX id, one SPDX expression, or a named license (with the text of the
+        `document` it was read in, when the report kept it); never a LicenseRef as id."""
         lib = self.lib
         link = lib.XsUri(u) if (u := as_iri(url)) else None
         if spdx and "licenseref" not in spdx.lower():
@@ -65,7 +73,12 @@ class Builder:
                 return [lib.LicenseExpression(spdx, acknowledgement=ack)]
         if not (name or spdx):
             return []
-        return [lib.DisjunctiveLicense(name=name or spdx, url=link, acknowledgement=ack)]
+        text = None
+        if document is not None and document.text:
+            text = lib.AttachedText(content=document.text, content_type="text/plain")
+        return [
+            lib.DisjunctiveLicense(name=name or spdx, url=link, text=text, acknowledgement=ack)
+        ]
 
     @staticmethod
     def _choice(licenses: list[Any], lib: SimpleNamespace) -> list[Any]:
@@ -79,15 +92,27 @@ class Builder:
             for x in licenses
         ]
 
-    def _license_file(self, report: Report, license_id: str) -> str | None:
+    @staticmethod
+    def _license_file(report: Report, license_id: str) -> Document | None:
+        """The license file the report identified as `license_id`."""
         for d in report.license.documents:
             if d.role == "license" and d.identified and d.identified.id == license_id:
-                return file_url(report.subject, d.source)
+                return d
         return None
 
-    def _only_license_file(self, report: Report) -> str | None:
+    @staticmethod
+    def _only_license_file(report: Report) -> Document | None:
         files = [d for d in report.license.documents if d.role == "license"]
-        return file_url(report.subject, files[0].source) if len(files) == 1 else None
+        return files[0] if len(files) == 1 else None
+
+    @staticmethod
+    def _read_in(report: Report, source: str | None) -> Document | None:
+        """The text read at `source` (as the identification or use policy names it); None
+        when the license was named, not read (`card: license`, a card line)."""
+        return next((d for d in report.license.documents if d.source == source and d.text), None)
+
+    def _url(self, report: Report, document: Document | None) -> str | None:
+        return file_url(report.subject, document.source) if document is not None else None
 
     def _declared(self, report: Report) -> list[Any]:
         lic, lib = report.license, self.lib
@@ -99,8 +124,9 @@ class Builder:
             if entry is None and hub is not None and not hub.get("spdx") and len(lic.declared) > 1:
                 continue  # `other` beside the license_name that says which: the name is enough
             if entry is not None:
-                url = self._license_file(report, entry.id) or entry.url
-                out += self._licenses(entry.spdx, entry.name, url, ack)
+                doc = self._license_file(report, entry.id)
+                url = self._url(report, doc) or entry.url
+                out += self._licenses(entry.spdx, entry.name, url, ack, doc)
             elif (
                 hub is not None
                 and not hub.get("spdx")
@@ -110,13 +136,17 @@ class Builder:
                 # `license: other` with license_name / license_link: the card names it there
                 ident = lic.identified
                 known = self.rules.licenses.get(ident.id)
-                url = self._license_file(report, ident.id) or (known.url if known else None)
-                out += self._licenses(known.spdx if known else None, ident.name, url, ack)
+                doc = self._license_file(report, ident.id)
+                url = self._url(report, doc) or (known.url if known else None)
+                spdx = known.spdx if known else None
+                out += self._licenses(spdx, ident.name, url, ack, doc)
             elif hub is not None:
                 name = hub.get("name") or declared
-                out += self._licenses(hub.get("spdx"), name, self._only_license_file(report), ack)
+                doc = self._only_license_file(report)
+                out += self._licenses(hub.get("spdx"), name, self._url(report, doc), ack, doc)
             else:
-                out += self._licenses(declared, declared, self._only_license_file(report), ack)
+                doc = self._only_license_file(report)
+                out += self._licenses(declared, declared, self._url(report, doc), ack, doc)
         return self._choice(out, lib)
 
     def _concluded(self, report: Report) -> list[Any]:
@@ -128,13 +158,14 @@ class Builder:
             known = self.rules.licenses.get(ident.id)
             name = ident.name + (" (modified text)" if ident.modified else "")
             url = document_url(report, ident.source) or (known.url if known else None)
-            out += self._licenses(lic.spdx, name, url, ack)
+            out += self._licenses(lic.spdx, name, url, ack, self._read_in(report, ident.source))
         policy = lic.use_policy
         if policy is not None and not any(isinstance(x, lib.LicenseExpression) for x in out):
             url = (file_url(report.subject, policy.read_from) if policy.read_from else None) or (
                 policy.url
             )
-            out += self._licenses(None, policy.name, url, ack)
+            doc = self._read_in(report, policy.read_from)
+            out += self._licenses(None, policy.name, url, ack, doc)
         return out
 
     # -- components -------------------------------------------------------------------------

@@ -55,7 +55,13 @@ LADDER_TEXT = {
 @cache
 def lib() -> SimpleNamespace:
     """cyclonedx-python-lib, imported on first use (about 100 ms): `--help` stays fast."""
-    from cyclonedx.model import ExternalReference, ExternalReferenceType, Property, XsUri
+    from cyclonedx.model import (
+        AttachedText,
+        ExternalReference,
+        ExternalReferenceType,
+        Property,
+        XsUri,
+    )
     from cyclonedx.model.bom import Bom, BomMetaData
     from cyclonedx.model.component import Component, ComponentType, Pedigree
     from cyclonedx.model.component_evidence import ComponentEvidence, Occurrence
@@ -71,6 +77,7 @@ def lib() -> SimpleNamespace:
     from packageurl import PackageURL
 
     return SimpleNamespace(
+        AttachedText=AttachedText,
         ExternalReference=ExternalReference,
         ExternalReferenceType=ExternalReferenceType,
         Property=Property,
