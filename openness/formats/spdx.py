@@ -11,7 +11,8 @@ draft namespace). The mapping:
 - the card's license is `hasDeclaredLicense`; the identified license and every base license
   that binds are `hasConcludedLicense`, one relationship each, whose comment says whose it is
   and its OSD verdict; targets are `simplelicensing_LicenseExpression`s (a LicenseRef is an
-  expression too: the report holds no license text, which a CustomLicense requires), or
+  expression too; its text, which the report keeps, would take an
+  `expandedlicensing_CustomLicense` and that profile: CycloneDX carries it), or
   NoAssertionLicense when nothing is known;
 - the base chain is `descendantOf` (fine-tune, adapter, merge) and `hasVariant` from a base to
   its re-upload (quantized);
