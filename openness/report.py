@@ -294,6 +294,42 @@ class Lineage(_Model):
     notes: list[str] = Field(default_factory=list)
 
 
+class CardFact(_Model):
+    """Something the card or the Hub's model info states about the model, with where."""
+
+    value: str
+    source: str = Field(
+        description="'model info: pipeline_tag', 'README.md:32 (Model type)', "
+        "'model info: config.architectures'…"
+    )
+
+
+class CardConsideration(_Model):
+    """A card section on how to use the model or what to watch for, as an excerpt."""
+
+    kind: Literal[
+        "use_cases", "out_of_scope", "limitations", "bias_risks", "ethical_considerations"
+    ]
+    title: str = Field(description="The section's heading.")
+    excerpt: str = Field(description="The section's own text on one line, at most 500 characters.")
+    source: str = Field(description="README.md:<line of the heading>.")
+    truncated: bool = False
+
+
+class CardSummary(_Model):
+    """What the model card states that BOMs carry (CycloneDX modelCard, SPDX AI fields)."""
+
+    task: CardFact | None = None
+    library: CardFact | None = None
+    architecture_family: CardFact | None = Field(
+        None, description="The card's 'Model type' or 'Architecture' line."
+    )
+    model_architecture: CardFact | None = Field(
+        None, description="The model info's config (architectures, model_type) or GGUF block."
+    )
+    considerations: list[CardConsideration] = Field(default_factory=list)
+
+
 class Problem(_Model):
     kind: str
     message: str
@@ -357,6 +393,9 @@ class Report(_Model):
     cache: CacheUse | None = Field(None, description="Set when served from the cache.")
     datasets: list[DatasetRef] = Field(
         default_factory=list, description="The training datasets the card names, as checked."
+    )
+    card: CardSummary | None = Field(
+        None, description="What the card states of the model: task, architecture, uses, limits."
     )
 
 

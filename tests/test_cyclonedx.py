@@ -257,7 +257,93 @@ def test_license_restrictions_are_considerations(bom):
     assert any("700 million" in c["name"] for c in llama)
     finetune = _models(bom)[FINETUNE]["modelCard"]["considerations"]["ethicalConsiderations"]
     assert any(f"through base {BASE}" in c["name"] for c in finetune)
-    assert "considerations" not in _models(bom)[OPEN]["modelCard"]
+
+
+def test_the_model_card_carries_what_the_card_states(bom):
+    card = _models(bom)[OPEN]["modelCard"]
+    parameters = card["modelParameters"]
+    assert parameters["task"] == "text-generation"  # pipeline_tag
+    assert parameters["architectureFamily"] == "transformer, autoregressive language model"
+    assert parameters["modelArchitecture"] == "OlmoForCausalLM"  # the model info's config
+    (limits,) = card["considerations"]["technicalLimitations"]
+    assert limits.startswith("A base model: not tuned to follow instructions")
+    assert limits.endswith("(Limitations, README.md:92)")
+    assert {"name": "openness:library", "value": "transformers"} in card["properties"]
+    llama = _models(bom)[LLAMA]["modelCard"]
+    (uses,) = llama["considerations"]["useCases"]
+    assert uses.startswith("Commercial and research use in English.")
+    assert "(Intended use, README.md:79)" in uses
+    gguf = _models(bom)[GGUF]["modelCard"]["modelParameters"]
+    assert gguf["modelArchitecture"] == "llama"  # the GGUF block of the model info
+
+
+CARD = """\
+---
+license: apache-2.0
+pipeline_tag: text-classification
+library_name: transformers
+---
+# Template card
+
+## Model details
+
+- **Model type:** encoder-only transformer
+
+## Uses
+
+### Direct Use
+
+Sorting support tickets by topic.
+
+### Out-of-Scope Use
+
+Medical or legal decisions.
+
+## How to use
+
+Run it with the pipeline.
+
+## Bias, Risks, and Limitations
+
+Trained on English tickets only; it may misfile tickets written in other languages.
+
+## Ethical considerations
+
+Tickets can hold personal data: <script>alert(1)</script> redact them first.
+"""
+
+
+def test_the_card_templates_sections_become_considerations(tmp_path, validator):
+    """The Hub's card template: uses, out-of-scope uses, bias and risks, ethics; a section
+    whose text is all in its sub-sections, and 'How to use', are not considerations."""
+    model = tmp_path / "ticket-sorter"
+    model.mkdir()
+    (model / "README.md").write_text(CARD)
+    (model / "model.safetensors").write_bytes(b"\0" * 16)
+    doc = _audit(str(model))
+    (report,) = doc.reports
+    kinds = [(c.kind, c.title) for c in report.card.considerations]
+    assert kinds == [
+        ("use_cases", "Direct Use"),
+        ("out_of_scope", "Out-of-Scope Use"),
+        ("bias_risks", "Bias, Risks, and Limitations"),
+        ("ethical_considerations", "Ethical considerations"),
+    ]
+    assert report.card.task.source == "README.md:3 (pipeline_tag)"
+    bom = check(render_audit(doc), validator)
+    (component,) = _models(bom).values()
+    card = component["modelCard"]
+    assert card["modelParameters"]["task"] == "text-classification"
+    assert card["modelParameters"]["architectureFamily"] == "encoder-only transformer"
+    considerations = card["considerations"]
+    uses = ["Sorting support tickets by topic. (Direct Use, README.md:14)"]
+    assert considerations["useCases"] == uses
+    assert considerations["technicalLimitations"] == [
+        "Out of scope: Medical or legal decisions. (Out-of-Scope Use, README.md:18)"
+    ]
+    risks = [r["name"] for r in considerations["ethicalConsiderations"]]
+    assert risks[0].startswith("Trained on English tickets only")
+    assert "<script>alert(1)</script>" in risks[1]  # a string like any other
 
 
 def test_ladder_and_osd_as_standards_and_attestations(bom, audited):

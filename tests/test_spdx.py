@@ -449,6 +449,24 @@ def test_verdicts_in_the_profile_and_the_extension(five: AuditDocument) -> None:
         assert "ai_safetyRiskAssessment" not in node  # openness assesses no safety risk
 
 
+def test_what_the_card_states_goes_to_the_ai_fields(five: AuditDocument) -> None:
+    nodes = graph(render_audit(five, created=CREATED))
+    open_7b = package(nodes, "openness-fixtures/open-apache-7b")
+    assert open_7b["ai_typeOfModel"] == [
+        "transformer, autoregressive language model",  # README.md:32, Model type
+        "OlmoForCausalLM",  # the model info's config
+    ]
+    application = open_7b["ai_informationAboutApplication"]
+    assert "task: text-generation [model info: pipeline_tag]" in application
+    limitation = open_7b["ai_limitation"]
+    assert "Limitations: A base model: not tuned to follow instructions" in limitation
+    assert "[README.md:92]" in limitation
+    llama = package(nodes, "meta-llama/Llama-2-7b")
+    application = llama["ai_informationAboutApplication"]
+    assert "Intended use: Commercial and research use in English." in application
+    assert "ai_limitation" not in llama  # its card has no such section
+
+
 def test_release_time_is_the_hubs_last_change(five: AuditDocument) -> None:
     report = five.reports[0]
     assert report.subject.last_modified

@@ -23,8 +23,11 @@ draft namespace). The mapping:
   `ai_modelDataPreprocessing`); verdicts that are passes (OSD, OSAID, MOF class) to
   `ai_standardCompliance`; the rung, each step, OSD/OSI/OSAID/MOF verdicts, gating and the
   policy outcome, which the profile has no place for, to the package's `comment` (prose) and a
-  `extension_CdxPropertiesExtension` of `openness:*` name/value pairs (machine-readable).
-  openness assesses no safety risk, limitation or application: those stay unset.
+  `extension_CdxPropertiesExtension` of `openness:*` name/value pairs (machine-readable);
+- what the card states goes where the profile has a place: the model type and architecture to
+  `ai_typeOfModel`, the task and intended uses to `ai_informationAboutApplication`, the
+  limitations, out-of-scope uses, bias, risks and ethical notes to `ai_limitation`, each
+  quoted with its README line. openness assesses no safety risk: that stays unset.
 
 releaseTime: when the Hub says the repo last changed (`last_modified` of the subject, and of
 each base link). A report without it (a local folder, or one written before the field existed)
@@ -418,6 +421,7 @@ class _Builder:
             released = released or self.created
         package.releaseTime = released
         self._licenses(report, package)
+        self._card(report, package)
         self._training(report, package, endpoint)
         self._lineage(report, package, endpoint)
         self._verdicts(report, package)
@@ -454,6 +458,28 @@ class _Builder:
             if binding.reason:
                 verdict += f" ({binding.reason})"
             self.relate(package, "hasConcludedLicense", [target], f"{whose}; {verdict}")
+
+    def _card(self, report: Report, package: Any) -> None:
+        """What the card states: the type of model, its intended uses, its limitations (each
+        quoted with where it was read)."""
+        stated = report.card
+        if stated is None:
+            return
+        for fact in (stated.architecture_family, stated.model_architecture):
+            if fact is not None and fact.value not in package.ai_typeOfModel:
+                package.ai_typeOfModel.append(fact.value)
+        uses, limits = [], []
+        if stated.task is not None:
+            uses.append(f"task: {stated.task.value} [{stated.task.source}]")
+        for c in stated.considerations:
+            line = f"{c.title}: {c.excerpt} [{c.source}]"
+            (uses if c.kind == "use_cases" else limits).append(line)
+        if uses:
+            package.ai_informationAboutApplication = "\n".join(
+                ["What the model card states:", *uses]
+            )
+        if limits:
+            package.ai_limitation = "\n".join(["What the model card states:", *limits])
 
     def _training(self, report: Report, package: Any, endpoint: str) -> None:
         steps = {s.rung: s for s in report.openness.steps}

@@ -31,7 +31,8 @@ _COMMON_FIELDS = (
     "lastModified",
 )
 INFO_FIELDS = {
-    "model": (*_COMMON_FIELDS, "pipeline_tag", "library_name", "baseModels"),
+    # config (architectures, model_type) and gguf (its architecture) for the BOMs' model card
+    "model": (*_COMMON_FIELDS, "pipeline_tag", "library_name", "baseModels", "config", "gguf"),
     "dataset": _COMMON_FIELDS,
 }
 GATED_REMEDY = "accept the terms on the model page, then set HF_TOKEN (or pass --token)"

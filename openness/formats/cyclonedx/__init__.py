@@ -24,9 +24,14 @@ Where each verdict goes:
   (Dependency-Track ignores modelCard, pedigree and declarations): rung, each step, the own
   and the effective OSD verdicts, the binding licenses, clause kinds, MOF class, OSAID,
   completeness, policy outcome, problems.
-- `modelCard`: the datasets (as `data` components, by reference; no purl: the purl type covers
-  models only), the use restrictions that bind (license clauses that break the OSD, own and
-  bases') as considerations, the MOF components as properties.
+- `modelCard`: what the card states (`report.card`): the task (pipeline_tag), the
+  architecture family (its 'Model type' or 'Architecture' line) and the model architecture
+  (the model info's config or GGUF block) in `modelParameters`, with the datasets (as `data`
+  components, by reference; no purl: the purl type covers models only); its sections on uses
+  (`useCases`), limitations and out-of-scope uses (`technicalLimitations`), bias, risks and
+  ethics (`ethicalConsiderations`), quoted with their README line, beside the use
+  restrictions that bind (license clauses that break the OSD, own and bases'); the library
+  and the MOF components as properties.
 - `definitions.standards`: the ladder (5 requirements, a level per rung) and the OSD (10
   criteria); `declarations`: per model one attestation mapping each requirement to a claim
   (a counter-claim when not met) that cites the evidence: file, line and URL.

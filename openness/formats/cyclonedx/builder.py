@@ -76,9 +76,7 @@ class Builder:
         text = None
         if document is not None and document.text:
             text = lib.AttachedText(content=document.text, content_type="text/plain")
-        return [
-            lib.DisjunctiveLicense(name=name or spdx, url=link, text=text, acknowledgement=ack)
-        ]
+        return [lib.DisjunctiveLicense(name=name or spdx, url=link, text=text, acknowledgement=ack)]
 
     @staticmethod
     def _choice(licenses: list[Any], lib: SimpleNamespace) -> list[Any]:
@@ -398,18 +396,26 @@ class Builder:
 
     def _model_card(self, report: Report, ref: str, datasets: list[str]) -> dict[str, Any]:
         card: dict[str, Any] = {"bom-ref": f"{ref}|model-card"}
+        stated = report.card
+        parameters: dict[str, Any] = {}
+        if stated is not None:
+            for key, fact in (
+                ("task", stated.task),
+                ("architectureFamily", stated.architecture_family),
+                ("modelArchitecture", stated.model_architecture),
+            ):
+                if fact is not None:
+                    parameters[key] = fact.value
         if datasets:
-            card["modelParameters"] = {"datasets": [{"ref": d} for d in datasets]}
-        considerations: dict[str, Any] = {}
-        restrictions = self._restrictions(report)
-        if restrictions:
-            considerations["ethicalConsiderations"] = restrictions
-        weights = next((s for s in report.openness.steps if s.rung == 1), None)
-        if weights is not None and weights.met and weights.reason:
-            considerations["technicalLimitations"] = [one_line(weights.reason, 500)]
+            parameters["datasets"] = [{"ref": d} for d in datasets]
+        if parameters:
+            card["modelParameters"] = parameters
+        considerations = self._considerations(report)
         if considerations:
             card["considerations"] = considerations
         props = []
+        if stated is not None and stated.library is not None:
+            props.append({"name": "openness:library", "value": stated.library.value})
         for c in report.openness.components:
             value = "present" if c.present else ("absent" if c.present is False else "unknown")
             if c.license:
@@ -418,6 +424,29 @@ class Builder:
         if props:
             card["properties"] = props
         return card
+
+    def _considerations(self, report: Report) -> dict[str, Any]:
+        """What the card says of uses, limits, bias and ethics (quoted, with its line), and the
+        license restrictions that bind every use."""
+        out: dict[str, list[Any]] = {}
+        for c in report.card.considerations if report.card else []:
+            quoted = f"{c.excerpt} ({c.title}, {c.source})"
+            if c.kind == "use_cases":
+                out.setdefault("useCases", []).append(quoted)
+            elif c.kind == "limitations":
+                out.setdefault("technicalLimitations", []).append(quoted)
+            elif c.kind == "out_of_scope":
+                out.setdefault("technicalLimitations", []).append(f"Out of scope: {quoted}")
+            else:  # bias and risks, ethical considerations: risks, as the card states them
+                risk = {"name": one_line(quoted, 700)}
+                out.setdefault("ethicalConsiderations", []).append(risk)
+        restrictions = self._restrictions(report)
+        if restrictions:
+            out.setdefault("ethicalConsiderations", []).extend(restrictions)
+        weights = next((s for s in report.openness.steps if s.rung == 1), None)
+        if weights is not None and weights.met and weights.reason:
+            out.setdefault("technicalLimitations", []).append(one_line(weights.reason, 500))
+        return out
 
     def _restrictions(self, report: Report) -> list[dict[str, str]]:
         """The clauses that break the OSD and bind every use: the repo's own (quoted, with
