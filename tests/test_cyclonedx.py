@@ -341,6 +341,8 @@ def test_the_card_templates_sections_become_considerations(tmp_path, validator):
     assert considerations["technicalLimitations"] == [
         "Out of scope: Medical or legal decisions. (Out-of-Scope Use, README.md:18)"
     ]
+    # a local folder has no other address: its own is shown
+    assert component["externalReferences"][0]["url"] == model.resolve().as_uri()
     risks = [r["name"] for r in considerations["ethicalConsiderations"]]
     assert risks[0].startswith("Trained on English tickets only")
     assert "<script>alert(1)</script>" in risks[1]  # a string like any other
@@ -377,8 +379,38 @@ def test_every_fixture_model_validates(validator):
     models = FIXTURES / "models"
     subjects = sorted(f"{o.name}/{n.name}" for o in models.iterdir() for n in o.iterdir())
     doc = _audit(*subjects, "--mirror", str(FIXTURES))
-    bom = check(render_audit(doc), validator)
+    text = render_audit(doc)
+    bom = check(text, validator)
     assert len(_models(bom)) == len(subjects)
+    assert "file:" not in text and str(FIXTURES) not in text  # a shared BOM shows no local path
+
+
+def test_a_mirror_subject_is_linked_on_the_hub(audited, bom):
+    """A mirror is a copy in the Hub's layout: the BOM links the Hub, as the purl says, and
+    says where it was read."""
+    assert "file:" not in json.dumps(bom) and str(FIXTURES) not in json.dumps(bom)
+    hub = "https://huggingface.co"
+    for report in audited.reports:
+        assert report.subject.url.startswith("file://")  # the report itself keeps the path
+        component = _models(bom)[report.subject.repo_id]
+        assert _props(component)["openness:source"] == ["mirror"]
+        refs = {
+            (r["type"], r["url"]): r.get("comment", "") for r in component["externalReferences"]
+        }
+        page = f"{hub}/{report.subject.repo_id}"
+        assert "read from a mirror" in refs["distribution", page]
+        blob = f"{page}/blob/{report.subject.revision}/"
+        assert ("model-card", blob + "README.md") in refs
+        files = [u for t, u in refs if t in ("license", "model-card") and u.startswith(hub)]
+        assert files and all(u.startswith(blob) for u in files)  # the repo's files at its sha
+    refs = {(r["type"], r["url"]) for r in _models(bom)[OPEN]["externalReferences"]}
+    assert ("other", f"{hub}/datasets/openness-fixtures/open-pretrain-mix") in refs
+    base = _models(bom)[FINETUNE]["pedigree"]["ancestors"][0]
+    assert base["externalReferences"] == [{"type": "distribution", "url": f"{hub}/{BASE}"}]
+    evidence = [
+        e["data"][0].get("contents", {}).get("url") for e in bom["declarations"]["evidence"]
+    ]
+    assert any(u and u.startswith(f"{hub}/{LLAMA}/blob/") for u in evidence)
 
 
 def test_hub_endpoint_other_than_huggingface_co_is_a_repository_url(hub, tmp_path, validator):

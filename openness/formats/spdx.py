@@ -5,7 +5,8 @@ Written with spdx-python-model (bindings generated from the 3.0.1 model; spdx-to
 draft namespace). The mapping:
 
 - a model is an `ai_AIPackage`: name = repo id, packageVersion = the commit sha audited,
-  downloadLocation = its Hub page (a mirror stands for the Hub), packageUrl =
+  downloadLocation = its Hub page (a mirror stands for the Hub: its local paths become the
+  Hub's URLs, `openness.formats.public`), packageUrl =
   `pkg:huggingface/...@sha`, suppliedBy = an Agent for the repo's namespace (user or
   organisation: the report does not say which), primaryPurpose = model;
 - the card's license is `hasDeclaredLicense`; the identified license and every base license
@@ -49,6 +50,7 @@ from urllib.parse import quote
 
 from openness import __version__
 from openness.formats.json import escape_risky
+from openness.formats.public import public_report
 
 if TYPE_CHECKING:
     from openness.report import AuditDocument, BaseLink, Report, ScanDocument, SubjectError
@@ -402,6 +404,7 @@ class _Builder:
     # -- a report ---------------------------------------------------------------------------
 
     def report(self, report: Report) -> Any:
+        report = public_report(report)  # a mirror's file paths become the Hub's URLs
         subject = report.subject
         endpoint = _endpoint(subject)
         package = self.model(subject.repo_id, subject.revision, endpoint)
@@ -631,6 +634,7 @@ class _Builder:
             if report.subject.gated is not None
             else "unknown",
             "openness:complete": _yes(report.complete),
+            "openness:source": report.subject.source,
         }
         if report.policy is not None:
             props["openness:policy"] = report.policy.status

@@ -19,7 +19,8 @@ Where each verdict goes:
   in `variants`; each is a full component with its own bases; `notes` gives the relation.
 - `externalReferences`: the Hub page (distribution), README at the sha (model-card), license
   files (license), papers (documentation), training and data-cleaning code (vcs), datasets
-  (other).
+  (other). Read from a mirror, every URL is the Hub's (`openness.formats.public`: never a local
+  path), and `openness:source` says `mirror`.
 - `properties` in the `openness:` namespace, for consumers that read only properties
   (Dependency-Track ignores modelCard, pedigree and declarations): rung, each step, the own
   and the effective OSD verdicts, the binding licenses, clause kinds, MOF class, OSAID,

@@ -28,6 +28,7 @@ from openness.formats.cyclonedx.common import (
 )
 from openness.formats.cyclonedx.declarations import Declarations
 from openness.formats.json import escape_risky
+from openness.formats.public import public_report
 from openness.sanitize import one_line
 
 if TYPE_CHECKING:
@@ -190,7 +191,10 @@ class Builder:
         lib, subject = self.lib, report.subject
         kinds = lib.ExternalReferenceType
         found: list[tuple[Any, str | None, str]] = []
-        where = "Hugging Face Hub page" if subject.source == "hub" else f"{subject.source} copy"
+        where = {
+            "hub": "Hugging Face Hub page",
+            "mirror": "Hugging Face Hub page (read from a mirror, a copy in the Hub's layout)",
+        }.get(subject.source, f"{subject.source} copy")
         found.append((kinds.DISTRIBUTION, subject.url, where))
         sources = {d.source for d in report.license.documents}
         card_read = "README.md" in sources or any(
@@ -496,6 +500,7 @@ class Builder:
         return out
 
     def add_report(self, report: Report) -> str:
+        report = public_report(report)  # a mirror's file paths become the Hub's URLs
         lib, subject = self.lib, report.subject
         endpoint = endpoint_of(subject)
         purl = None
