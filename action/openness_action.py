@@ -13,7 +13,14 @@ audit` on the listed models) once, as JSON, and from that one document writes:
   never set, as it would override that category);
 - the JSON document (output `json`), the exit code of openness (`exit-code`) and the outcome
   (`outcome`: passed, failed, incomplete or error);
-- an annotation on each failing reference, so that a pull request shows it without code scanning.
+- an annotation on each failing reference, so that a pull request shows it without code scanning;
+- with the `format` input, the same report once more in that format (cyclonedx, spdx, html,
+  json, sarif or markdown), rendered from that document (no second run), at the path of the
+  output `report`.
+
+The action chooses openness's own format and output file (it reads the JSON), so `args` may not
+hold -f/--format or -o/--output: that is refused with one error line (exit 2); the `format`
+input is the way to another report.
 
 The job fails as openness decides: exit 1 (a model fails the policy) fails it, so does 2 (usage)
 and 4 (internal error); exit 3 (incomplete) fails it only with fail-on-incomplete. No SARIF file is
@@ -21,8 +28,8 @@ written when openness could not run (2, 4): an empty one would close every open 
 
 Inputs arrive as environment variables (action.yml sets them with `env:`, never with `${{ }}`
 inside `run:`, which would let an input inject shell code): OPENNESS_ACTION_PATHS, _POLICY,
-_MODELS, _FAIL_ON_INCOMPLETE, _TOKEN, _ARGS, _SARIF_FILE, _SUMMARY. The token reaches openness
-as HF_TOKEN and is never printed; it is also removed from any text this script writes.
+_MODELS, _FORMAT, _FAIL_ON_INCOMPLETE, _TOKEN, _ARGS, _SARIF_FILE, _SUMMARY. The token reaches
+openness as HF_TOKEN and is never printed; it is also removed from any text this script writes.
 
 For tests and local runs: OPENNESS_ACTION_PYTHON names an interpreter where openness is already
 installed (no virtual environment is made), and openness's own variables pass through
@@ -33,6 +40,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shlex
 import subprocess
@@ -45,6 +53,18 @@ PHASE = "_OPENNESS_ACTION_PHASE"  # set for the second phase, inside the environ
 SUMMARY_LIMIT = 1024 * 1024  # GitHub's limit for one step's summary
 MAX_ANNOTATIONS = 50  # GitHub shows at most 10 errors and 10 warnings a step, 50 a job
 TRUE, FALSE = {"true", "yes", "1", "on"}, {"false", "no", "0", "off", ""}
+# The `format` input: the file name each extra report gets.
+REPORT_FILES = {
+    "cyclonedx": "openness.cdx.json",
+    "spdx": "openness.spdx.json",
+    "html": "openness.html",
+    "json": "openness-report.json",
+    "sarif": "openness-report.sarif",
+    "markdown": "openness.md",
+}
+# Options the action sets itself: -f/--format, -o/--output, alone, with `=value`, or as the
+# last of a cluster of short flags (-v, -q, -h) with the value attached (-vfjson).
+OWN_OPTIONS = re.compile(r"^(?:--(?:format|output)(?:=.*)?|-[vqh]*[fo].*)$")
 
 
 class ActionError(Exception):
@@ -187,10 +207,8 @@ def run() -> int:
     summary = _flag("SUMMARY", True)
     models = _words("MODELS")
     paths = _words("PATHS") or ["."]
-    try:
-        extra = shlex.split(_input("ARGS"))
-    except ValueError as exc:
-        raise ActionError(f"input args: {exc}") from None
+    report_format = _report_format()
+    extra = _args()
     out = Path(tempfile.mkdtemp(prefix="openness-", dir=temp))
     document = out / "openness.json"
     sarif = Path(_input("SARIF_FILE") or out / "openness.sarif")
@@ -215,10 +233,14 @@ def run() -> int:
     code = done.returncode
 
     if code in (0, 1, 3) and document.is_file():
-        scan = _scan_document(document, models, workspace)
+        scan, audit = _documents(document, models, workspace)
         _write_sarif(scan, sarif)
         set_output("sarif", str(sarif))
         set_output("json", str(document))
+        if report_format:
+            report = out / REPORT_FILES[report_format]
+            _write_report(report_format, report, scan, audit, document, workspace)
+            set_output("report", str(report))
         _annotate(scan)
         text = _markdown(scan) + _closing(code, fail_on_incomplete)
     else:
@@ -243,16 +265,69 @@ def run() -> int:
     return code
 
 
-def _scan_document(path: Path, models: list[str], workspace: Path):  # -> ScanDocument
+def _report_format() -> str:
+    value = _input("FORMAT").lower()
+    if value and value not in REPORT_FILES:
+        raise ActionError(
+            f"input format must be one of {', '.join(REPORT_FILES)} (or empty), not {value!r}"
+        )
+    return value
+
+
+def _args() -> list[str]:
+    """The `args` input as arguments; the options the action sets itself are refused."""
+    try:
+        extra = shlex.split(_input("ARGS"))
+    except ValueError as exc:
+        raise ActionError(f"input args: {exc}") from None
+    for arg in extra:
+        if arg == "--":
+            break  # what follows is paths or models
+        if OWN_OPTIONS.match(arg):
+            raise ActionError(
+                f"input args: {arg!r}: the action sets openness's format and output itself "
+                "(it reads the JSON report); use the `format` input for a report in another "
+                "format (its path is the output `report`)"
+            )
+    return extra
+
+
+def _documents(path: Path, models: list[str], workspace: Path):  # -> (ScanDocument, Audit|None)
     """The scan document (for `audit`, one made from its reports, each located where the
-    workflow names the model)."""
+    workflow names the model), and the audit document when models were audited."""
+    from pydantic import ValidationError
+
     from openness.report import AuditDocument, ScanDocument
 
     text = path.read_text(encoding="utf-8")
-    if not models:
-        return ScanDocument.model_validate_json(text)
-    audit = AuditDocument.model_validate_json(text)
-    return _as_scan(audit, models, workspace)
+    try:
+        if not models:
+            return ScanDocument.model_validate_json(text), None
+        audit = AuditDocument.model_validate_json(text)
+    except ValidationError as exc:
+        why = f"openness wrote no report the action can read ({exc.title})"
+        raise ActionError(why, 4) from None
+    return _as_scan(audit, models, workspace), audit
+
+
+def _write_report(fmt: str, path: Path, scan, audit, document: Path, workspace: Path) -> None:
+    """The report in the `format` asked for, from the documents this run already has."""
+    from openness.formats import cyclonedx, html, markdown, spdx
+
+    if fmt == "json":
+        text = document.read_text(encoding="utf-8")
+    elif fmt == "sarif":
+        _write_sarif(scan, path)
+        return
+    elif fmt == "markdown":
+        text = markdown.render_scan(scan)
+    elif fmt == "cyclonedx" and audit is None:
+        project = os.environ.get("GITHUB_REPOSITORY", "").rsplit("/", 1)[-1] or workspace.name
+        text = cyclonedx.render_scan(scan, project=project)
+    else:
+        module = {"cyclonedx": cyclonedx, "spdx": spdx, "html": html}[fmt]
+        text = module.render_audit(audit) if audit is not None else module.render_scan(scan)
+    path.write_text(text, encoding="utf-8")
 
 
 def _workflow_file() -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 from openness import __version__, datasets
 from openness.attest import Attestation, apply_attestations
 from openness.cache import Cache, cache_dir, scope_of
-from openness.card import Card, card_of_info, read_card
+from openness.card import Card, card_of_info, card_summary, read_card
 from openness.datasets import DatasetStatus
 from openness.deep import deepen
 from openness.errors import FetchError, OpennessError, UsageError
@@ -219,6 +219,7 @@ class Auditor:
                 )
                 for d in statuses
             ],
+            card=card_summary(card, snapshot.info),
             problems=all_problems,
         )
         _settle_completeness(report)

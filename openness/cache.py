@@ -31,7 +31,9 @@ from pathlib import Path
 from typing import Any
 
 CACHE_ENV = "OPENNESS_CACHE"
-FORMAT = 1  # bump to ignore every entry written by an incompatible version
+# Bump to ignore every entry written by an incompatible version. 2: model info asks for config
+# and gguf; reports carry license texts and the card summary.
+FORMAT = 2
 KINDS = ("refs", "snapshots", "reports")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 

@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import Any
 
 from openness.links import Link, find_links
-from openness.report import Problem
+from openness.report import CardConsideration, CardFact, CardSummary, Problem
 from openness.sanitize import one_line
 from openness.snapshot import Snapshot
 from openness.textio import parse_front_matter, split_front_matter
@@ -28,6 +28,26 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _LICENSE_WORD = re.compile(r"licen[cs]|terms of use", re.IGNORECASE)
 _DATASET_LINK = re.compile(
     r"^https?://huggingface\.co/datasets/([\w.-]+/[\w.-]+|[\w.-]+)(?:[/?#]|$)"
+)
+# Section headings that say how to use the model or what to watch for; the first that
+# matches a heading names its kind (out-of-scope before use, bias before limitations).
+CONSIDERATION_HEADINGS = (
+    ("out_of_scope", re.compile(r"out[- ]of[- ]scope|misuse|malicious|prohibited|restricted us")),
+    (
+        "use_cases",
+        re.compile(r"^uses?$|intended (?:use|purpose)|direct use|downstream use|use cases?"),
+    ),
+    ("bias_risks", re.compile(r"\bbias|\brisks?\b|\bharms?\b|fairness")),
+    ("limitations", re.compile(r"limitation|caveat|known issues|shortcoming")),
+    ("ethical_considerations", re.compile(r"ethic|responsible ai|\bsafety\b")),
+)
+MAX_EXCERPT = 500
+MAX_PER_KIND = 3
+# 'Model type: …' or 'Architecture: …' as a list item (bold or not) or a two-column table row.
+_STATED = re.compile(
+    r"^\s*(?:[-*+]\s+)?(?P<label>model type|model architecture|architecture)\s*:\s*(?P<value>\S.*)$"
+    r"|^\s*\|\s*(?P<row>model type|model architecture|architecture)\s*\|\s*(?P<cell>[^|]*\S)\s*\|",
+    re.IGNORECASE,
 )
 
 # Card fields whose type we rely on, and what they should be.
@@ -230,6 +250,90 @@ class Card:
 
     def mentions(self, pattern: re.Pattern[str]) -> bool:
         return pattern.search(self.body) is not None
+
+    @cached_property
+    def considerations(self) -> list[CardConsideration]:
+        """Sections on uses, out-of-scope uses, limitations, bias and risks, ethics: each as
+        an excerpt of its own text (up to its first sub-heading), with its README line."""
+        out: list[CardConsideration] = []
+        for section in self.sections:
+            title = re.sub(r"\[optional\]", "", section.title, flags=re.IGNORECASE)
+            title = title.strip(" :#*_").lower()
+            kind = next((k for k, p in CONSIDERATION_HEADINGS if p.search(title)), None)
+            if kind is None or sum(c.kind == kind for c in out) >= MAX_PER_KIND:
+                continue
+            own = []
+            for line in section.text.split("\n")[1:]:
+                if _HEADING.match(line.strip()):
+                    break
+                own.append(line)
+            text = one_line("\n".join(own), 100_000)
+            if not text:
+                continue  # a heading whose text is in its sub-sections
+            out.append(
+                CardConsideration(
+                    kind=kind,  # type: ignore[arg-type]
+                    title=section.title,
+                    excerpt=one_line(text, MAX_EXCERPT),
+                    source=f"README.md:{section.line}",
+                    truncated=len(text) > MAX_EXCERPT,
+                )
+            )
+        return out
+
+    @cached_property
+    def stated_architecture(self) -> CardFact | None:
+        """The body's 'Model type: …' line, else its 'Architecture: …' line."""
+        found: dict[str, CardFact] = {}
+        for number, line in enumerate(self.body.split("\n"), start=self.body_line):
+            m = _STATED.match(line.replace("**", "").replace("__", "")[:2000])
+            if m is None:
+                continue
+            label = (m["label"] or m["row"]).lower()
+            value = one_line(m["value"] or m["cell"], 200).rstrip(",;. ")
+            if value and label not in found:
+                where = f"README.md:{number} ({label.capitalize()})"
+                found[label] = CardFact(value=value, source=where)
+        return (
+            found.get("model type") or found.get("model architecture") or found.get("architecture")
+        )
+
+
+def card_summary(card: Card, info: dict[str, Any]) -> CardSummary | None:
+    """What the card and the model info state that BOMs carry; None when they state nothing."""
+    summary = CardSummary(
+        task=_stated(card, info, "pipeline_tag"),
+        library=_stated(card, info, "library_name"),
+        architecture_family=card.stated_architecture,
+        model_architecture=_architecture(info),
+        considerations=card.considerations,
+    )
+    return summary if summary.model_dump(exclude_defaults=True) else None
+
+
+def _stated(card: Card, info: dict[str, Any], key: str) -> CardFact | None:
+    value = info.get(key)
+    if isinstance(value, str) and value.strip():
+        return CardFact(value=one_line(value, 100), source=f"model info: {key}")
+    value = card.string(key)
+    return CardFact(value=one_line(value, 100), source=card.where(key)) if value else None
+
+
+def _architecture(info: dict[str, Any]) -> CardFact | None:
+    """The class the weights are built for (`LlamaForCausalLM`), else the model type, from
+    the model info's config; else a GGUF file's architecture."""
+    config = info.get("config") if isinstance(info.get("config"), dict) else {}
+    gguf = info.get("gguf") if isinstance(info.get("gguf"), dict) else {}
+    classes = config.get("architectures")
+    candidates = [
+        (classes[0] if isinstance(classes, list) and classes else None, "config.architectures"),
+        (config.get("model_type"), "config.model_type"),
+        (gguf.get("architecture"), "gguf.architecture"),
+    ]
+    for value, where in candidates:
+        if isinstance(value, str) and value.strip():
+            return CardFact(value=one_line(value, 100), source=f"model info: {where}")
+    return None
 
 
 def card_of_info(info: dict[str, Any]) -> Card:

@@ -139,6 +139,7 @@ def base_link(report: Report, ref: BaseRef, child: str, relation_to_child: str |
     return BaseLink(
         repo_id=report.subject.repo_id,
         revision=report.subject.revision,
+        last_modified=report.subject.last_modified,
         relation=relation_to_child,
         license=license_name(lic),
         osd_compliant=lic.osd_compliant,

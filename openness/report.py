@@ -120,7 +120,13 @@ class Document(_Model):
     role: Literal["license", "aup", "notice", "card", "gated_prompt", "other"]
     identified: Identified | None = None
     clauses: list[str] = Field(default_factory=list)
-    truncated: bool = False
+    truncated: bool = Field(False, description="The file was cut when read (1 MiB at most).")
+    text: str | None = Field(
+        None,
+        description="The text as read, control and bidi characters removed, at most 64 KiB "
+        "(UTF-8); null for a card section (the card itself is linked).",
+    )
+    text_truncated: bool = Field(False, description="`text` was cut at 64 KiB.")
 
 
 class BindingLicense(_Model):
@@ -255,6 +261,9 @@ class Openness(_Model):
 class BaseLink(_Model):
     repo_id: str
     revision: str | None = None
+    last_modified: str | None = Field(
+        None, description="When the Hub says the base last changed (its lastModified), ISO 8601."
+    )
     relation: str | None = Field(None, description="How `child` derives from this base.")
     license: str | None = None
     osd_compliant: bool | None = None
@@ -283,6 +292,42 @@ class Lineage(_Model):
     license_conflicts: list[LicenseConflict] = Field(default_factory=list)
     inherited_steps: list[int] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+
+
+class CardFact(_Model):
+    """Something the card or the Hub's model info states about the model, with where."""
+
+    value: str
+    source: str = Field(
+        description="'model info: pipeline_tag', 'README.md:32 (Model type)', "
+        "'model info: config.architectures'…"
+    )
+
+
+class CardConsideration(_Model):
+    """A card section on how to use the model or what to watch for, as an excerpt."""
+
+    kind: Literal[
+        "use_cases", "out_of_scope", "limitations", "bias_risks", "ethical_considerations"
+    ]
+    title: str = Field(description="The section's heading.")
+    excerpt: str = Field(description="The section's own text on one line, at most 500 characters.")
+    source: str = Field(description="README.md:<line of the heading>.")
+    truncated: bool = False
+
+
+class CardSummary(_Model):
+    """What the model card states that BOMs carry (CycloneDX modelCard, SPDX AI fields)."""
+
+    task: CardFact | None = None
+    library: CardFact | None = None
+    architecture_family: CardFact | None = Field(
+        None, description="The card's 'Model type' or 'Architecture' line."
+    )
+    model_architecture: CardFact | None = Field(
+        None, description="The model info's config (architectures, model_type) or GGUF block."
+    )
+    considerations: list[CardConsideration] = Field(default_factory=list)
 
 
 class Problem(_Model):
@@ -348,6 +393,9 @@ class Report(_Model):
     cache: CacheUse | None = Field(None, description="Set when served from the cache.")
     datasets: list[DatasetRef] = Field(
         default_factory=list, description="The training datasets the card names, as checked."
+    )
+    card: CardSummary | None = Field(
+        None, description="What the card states of the model: task, architecture, uses, limits."
     )
 
 

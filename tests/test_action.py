@@ -229,6 +229,56 @@ def test_a_usage_error_fails_and_writes_no_sarif(workspace):
     _no_token(run)
 
 
+@pytest.mark.parametrize(
+    ("fmt", "check"),
+    [
+        ("cyclonedx", lambda text: json.loads(text)["specVersion"] == "1.6"),
+        ("spdx", lambda text: "ai_AIPackage" in text and json.loads(text)["@graph"]),
+        ("html", lambda text: text.startswith("<!DOCTYPE html>") and "Llama-2-7b" in text),
+        ("markdown", lambda text: "| model | where | verdict | why |" in text),
+        ("json", lambda text: json.loads(text)["references"]),
+        ("sarif", lambda text: json.loads(text)["version"] == "2.1.0"),
+    ],
+)
+def test_the_format_input_writes_one_more_report(workspace, fmt, check):
+    run = run_action(workspace, format=fmt.upper() if fmt == "html" else fmt)
+    assert run.code == 1, run.stdout + run.stderr  # the policy still decides
+    report = Path(run.outputs["report"])
+    assert report.is_file() and report.parent == Path(run.outputs["sarif"]).parent
+    assert check(report.read_text())
+    assert "| model | where | verdict | why |" in run.summary  # the summary as ever
+    _no_token(run)
+
+
+def test_the_format_input_with_models_writes_the_audit(workspace):
+    run = run_action(workspace, models="openness-fixtures/open-apache-7b", format="cyclonedx")
+    assert run.code == 0, run.stdout + run.stderr
+    bom = json.loads(Path(run.outputs["report"]).read_text())
+    (model,) = [c for c in bom["components"] if c["type"] == "machine-learning-model"]
+    assert model["name"] == "openness-fixtures/open-apache-7b"
+    assert "file:" not in json.dumps(bom)  # the mirror's paths never reach a shared BOM
+
+
+@pytest.mark.parametrize(
+    "args",
+    ["--format markdown", "-f json", "--format=sarif", "-o out.json", "--output=x", "-vfjson"],
+)
+def test_format_and_output_in_args_are_refused_in_one_line(workspace, args):
+    run = run_action(workspace, args=f"--min-rung 0 {args}")
+    assert run.code == 2
+    (error,) = [line for line in run.stdout.splitlines() if line.startswith("::error")]
+    assert "the action sets openness's format and output itself" in error
+    assert "`format` input" in error
+    assert "Traceback" not in run.stdout + run.stderr
+    assert "report" not in run.outputs and "sarif" not in run.outputs
+
+
+def test_a_bad_format_input_is_refused(workspace):
+    run = run_action(workspace, format="pdf")
+    assert run.code == 2
+    assert "::error::input format must be one of cyclonedx, spdx, html" in run.stdout
+
+
 def test_a_bad_boolean_input_is_refused(workspace):
     run = run_action(workspace, **{"fail-on-incomplete": "sometimes"})
     assert run.code == 2
@@ -304,7 +354,7 @@ def test_action_yml_passes_inputs_through_env_only():
         variable = "OPENNESS_ACTION_" + name.upper().replace("-", "_")
         assert envs[variable] == f"${{{{ inputs.{name} }}}}"
         assert variable.removeprefix("OPENNESS_ACTION_") in script
-    assert set(action["outputs"]) == {"sarif", "json", "exit-code", "outcome"}
+    assert set(action["outputs"]) == {"sarif", "json", "report", "exit-code", "outcome"}
     for name, output in action["outputs"].items():
         assert output["value"] == f"${{{{ steps.openness.outputs.{name} }}}}"
     assert "$GITHUB_ACTION_PATH/action/openness_action.py" in steps[-1]["run"]
@@ -348,6 +398,14 @@ def test_the_documented_workflow_is_a_valid_workflow(tmp_path):
             capture_output=True, text=True,
         )  # fmt: skip
         assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_readme_shows_the_documented_workflow(tmp_path):
+    assert _docs_workflow(tmp_path).read_text() in (ROOT / "README.md").read_text()
+    steps = yaml.safe_load(_docs_workflow(tmp_path).read_text())["jobs"]["openness"]["steps"]
+    assert steps[1]["with"]["format"] == "cyclonedx"
+    artifact = steps[2]
+    assert artifact["with"]["path"] == "${{ steps.openness.outputs.report }}"
 
 
 def _zizmor() -> str | None:

@@ -11,6 +11,8 @@ import pytest
 from conftest import FIXTURES, run_openness
 from fakehub import GRANTED_TOKEN, FakeHub, Fault
 
+from openness.cache import FORMAT
+
 OPEN = "openness-fixtures/open-apache-7b"
 FINETUNE = "openness-fixtures/llama2-finetune-apache"
 
@@ -118,7 +120,7 @@ def test_a_corrupt_entry_is_ignored_replaced_and_warned_about(counted):
     run = _audit(env, OPEN)
     assert run.code == 0 and "corrupt or foreign" in run.stderr
     assert run.json()["reports"][0]["cache"] is None
-    assert json.loads(reports[0].read_text())["format"] == 1  # replaced by a good entry
+    assert json.loads(reports[0].read_text())["format"] == FORMAT  # replaced by a good entry
 
 
 def test_no_cache_reads_and_writes_nothing(counted):

@@ -177,6 +177,22 @@ def test_licenses_declared_and_concluded(bom):
     assert {"mau_threshold", "no_train_other_models"} <= set(props["openness:clause"])
 
 
+def test_a_named_license_carries_the_text_read(bom):
+    """A license without an SPDX id is named, with its URL and the text the audit read."""
+    llama = _models(bom)[LLAMA]
+    (declared,) = llama["licenses"]
+    text = declared["license"]["text"]
+    assert text["contentType"] == "text/plain"
+    assert text["content"].startswith("LLAMA 2 COMMUNITY LICENSE AGREEMENT")
+    assert "more than 700 million monthly active" in text["content"]
+    concluded = {x["license"]["name"]: x["license"] for x in llama["evidence"]["licenses"]}
+    policy = concluded["Llama 2 Acceptable Use Policy"]["text"]["content"]
+    assert policy.startswith("# Llama 2 Acceptable Use Policy")
+    # an SPDX id names its text already: none is copied
+    (apache,) = _models(bom)[OPEN]["licenses"]
+    assert "text" not in apache["license"]
+
+
 def test_verdicts_are_properties(bom, audited):
     models = _models(bom)
     for report in audited.reports:
@@ -241,7 +257,95 @@ def test_license_restrictions_are_considerations(bom):
     assert any("700 million" in c["name"] for c in llama)
     finetune = _models(bom)[FINETUNE]["modelCard"]["considerations"]["ethicalConsiderations"]
     assert any(f"through base {BASE}" in c["name"] for c in finetune)
-    assert "considerations" not in _models(bom)[OPEN]["modelCard"]
+
+
+def test_the_model_card_carries_what_the_card_states(bom):
+    card = _models(bom)[OPEN]["modelCard"]
+    parameters = card["modelParameters"]
+    assert parameters["task"] == "text-generation"  # pipeline_tag
+    assert parameters["architectureFamily"] == "transformer, autoregressive language model"
+    assert parameters["modelArchitecture"] == "OlmoForCausalLM"  # the model info's config
+    (limits,) = card["considerations"]["technicalLimitations"]
+    assert limits.startswith("A base model: not tuned to follow instructions")
+    assert limits.endswith("(Limitations, README.md:92)")
+    assert {"name": "openness:library", "value": "transformers"} in card["properties"]
+    llama = _models(bom)[LLAMA]["modelCard"]
+    (uses,) = llama["considerations"]["useCases"]
+    assert uses.startswith("Commercial and research use in English.")
+    assert "(Intended use, README.md:79)" in uses
+    gguf = _models(bom)[GGUF]["modelCard"]["modelParameters"]
+    assert gguf["modelArchitecture"] == "llama"  # the GGUF block of the model info
+
+
+CARD = """\
+---
+license: apache-2.0
+pipeline_tag: text-classification
+library_name: transformers
+---
+# Template card
+
+## Model details
+
+- **Model type:** encoder-only transformer
+
+## Uses
+
+### Direct Use
+
+Sorting support tickets by topic.
+
+### Out-of-Scope Use
+
+Medical or legal decisions.
+
+## How to use
+
+Run it with the pipeline.
+
+## Bias, Risks, and Limitations
+
+Trained on English tickets only; it may misfile tickets written in other languages.
+
+## Ethical considerations
+
+Tickets can hold personal data: <script>alert(1)</script> redact them first.
+"""
+
+
+def test_the_card_templates_sections_become_considerations(tmp_path, validator):
+    """The Hub's card template: uses, out-of-scope uses, bias and risks, ethics; a section
+    whose text is all in its sub-sections, and 'How to use', are not considerations."""
+    model = tmp_path / "ticket-sorter"
+    model.mkdir()
+    (model / "README.md").write_text(CARD)
+    (model / "model.safetensors").write_bytes(b"\0" * 16)
+    doc = _audit(str(model))
+    (report,) = doc.reports
+    kinds = [(c.kind, c.title) for c in report.card.considerations]
+    assert kinds == [
+        ("use_cases", "Direct Use"),
+        ("out_of_scope", "Out-of-Scope Use"),
+        ("bias_risks", "Bias, Risks, and Limitations"),
+        ("ethical_considerations", "Ethical considerations"),
+    ]
+    assert report.card.task.source == "README.md:3 (pipeline_tag)"
+    bom = check(render_audit(doc), validator)
+    (component,) = _models(bom).values()
+    card = component["modelCard"]
+    assert card["modelParameters"]["task"] == "text-classification"
+    assert card["modelParameters"]["architectureFamily"] == "encoder-only transformer"
+    considerations = card["considerations"]
+    uses = ["Sorting support tickets by topic. (Direct Use, README.md:14)"]
+    assert considerations["useCases"] == uses
+    assert considerations["technicalLimitations"] == [
+        "Out of scope: Medical or legal decisions. (Out-of-Scope Use, README.md:18)"
+    ]
+    # a local folder has no other address: its own is shown
+    assert component["externalReferences"][0]["url"] == model.resolve().as_uri()
+    risks = [r["name"] for r in considerations["ethicalConsiderations"]]
+    assert risks[0].startswith("Trained on English tickets only")
+    assert "<script>alert(1)</script>" in risks[1]  # a string like any other
 
 
 def test_ladder_and_osd_as_standards_and_attestations(bom, audited):
@@ -275,8 +379,38 @@ def test_every_fixture_model_validates(validator):
     models = FIXTURES / "models"
     subjects = sorted(f"{o.name}/{n.name}" for o in models.iterdir() for n in o.iterdir())
     doc = _audit(*subjects, "--mirror", str(FIXTURES))
-    bom = check(render_audit(doc), validator)
+    text = render_audit(doc)
+    bom = check(text, validator)
     assert len(_models(bom)) == len(subjects)
+    assert "file:" not in text and str(FIXTURES) not in text  # a shared BOM shows no local path
+
+
+def test_a_mirror_subject_is_linked_on_the_hub(audited, bom):
+    """A mirror is a copy in the Hub's layout: the BOM links the Hub, as the purl says, and
+    says where it was read."""
+    assert "file:" not in json.dumps(bom) and str(FIXTURES) not in json.dumps(bom)
+    hub = "https://huggingface.co"
+    for report in audited.reports:
+        assert report.subject.url.startswith("file://")  # the report itself keeps the path
+        component = _models(bom)[report.subject.repo_id]
+        assert _props(component)["openness:source"] == ["mirror"]
+        refs = {
+            (r["type"], r["url"]): r.get("comment", "") for r in component["externalReferences"]
+        }
+        page = f"{hub}/{report.subject.repo_id}"
+        assert "read from a mirror" in refs["distribution", page]
+        blob = f"{page}/blob/{report.subject.revision}/"
+        assert ("model-card", blob + "README.md") in refs
+        files = [u for t, u in refs if t in ("license", "model-card") and u.startswith(hub)]
+        assert files and all(u.startswith(blob) for u in files)  # the repo's files at its sha
+    refs = {(r["type"], r["url"]) for r in _models(bom)[OPEN]["externalReferences"]}
+    assert ("other", f"{hub}/datasets/openness-fixtures/open-pretrain-mix") in refs
+    base = _models(bom)[FINETUNE]["pedigree"]["ancestors"][0]
+    assert base["externalReferences"] == [{"type": "distribution", "url": f"{hub}/{BASE}"}]
+    evidence = [
+        e["data"][0].get("contents", {}).get("url") for e in bom["declarations"]["evidence"]
+    ]
+    assert any(u and u.startswith(f"{hub}/{LLAMA}/blob/") for u in evidence)
 
 
 def test_hub_endpoint_other_than_huggingface_co_is_a_repository_url(hub, tmp_path, validator):
@@ -356,6 +490,9 @@ def test_locked_scan_and_lock_documents_validate(project, validator, audited):
     bom = check(render_scan(locked, project="demo"), validator)
     assert set(_models(bom)) == {r.repo_id for r in locked.references}
     # `lock` hands over its reports with no references: each report is listed
+    # the lockfile keeps what the gate needs: no license text
+    lock = (project / "openness.lock").read_text()
+    assert "LICENSE AGREEMENT" not in lock and '"text"' not in lock
     lock_doc = ScanDocument(reports=audited.reports)
     bom = check(render_scan(lock_doc, project="demo"), validator)
     assert set(_models(bom)) == set(SUBJECTS)

@@ -136,6 +136,12 @@ def test_renamed_legacy_dataset_is_followed(mirror, hub_env):
     report = _audit("openness-fixtures/nc-research-1b", env=hub_env, mirror=mirror)
     details = " ".join(e["detail"] for e in _step(report, 4)["evidence"])
     assert "openness-fixtures/legacy-corpus" in details
+    # the dataset is linked under the id it resolved to, never the old one
+    (dataset,) = report["datasets"]
+    assert dataset["repo_id"] == "openness-fixtures/legacy-corpus"
+    assert dataset["url"].endswith("/datasets/openness-fixtures/legacy-corpus")
+    urls = [e["url"] or "" for e in _step(report, 4)["evidence"]]
+    assert not any("fixture_legacy_corpus" in u for u in urls)
 
 
 def test_attestation_is_shown_as_attested_and_lifts_the_step(tmp_path):

@@ -114,6 +114,25 @@ def test_empty_binary_utf16_and_huge_files_get_clear_results(corpus, tmp_path):
     assert "non_commercial" in {c["kind"] for c in latin_r["clauses"]}
 
 
+def test_a_document_keeps_its_text_inert_and_bounded(tmp_path):
+    """The text read is kept (BOMs carry a named license's text), without escapes or bidi
+    controls, cut at 64 KiB with `text_truncated` saying so."""
+    short = tmp_path / "LICENSE"
+    short.write_text(OWN_LICENSE.replace("BlueHeron Labs", "Blue\x1b[31mHeron\u202e Labs"))
+    long = tmp_path / "LONG"
+    long.write_text(OWN_LICENSE + "\n\nFurther terms, é.\n" * 10_000)
+    short_r, long_r = _licenses(str(short), str(long))
+    (doc,) = short_r["documents"]
+    assert doc["text"].startswith("BLUEHERON MODEL LICENSE\n\n1. Grant.")
+    assert "BlueHeron Labs" in doc["text"]  # the escape sequence and the override are gone
+    assert "\x1b" not in doc["text"] and "\u202e" not in doc["text"]
+    assert doc["text_truncated"] is False
+    (doc,) = long_r["documents"]
+    assert doc["text_truncated"] is True and doc["truncated"] is False  # cut when kept, not read
+    assert 60 * 1024 < len(doc["text"].encode()) <= 64 * 1024
+    assert doc["text"].startswith("BLUEHERON MODEL LICENSE")
+
+
 def test_missing_file_is_a_usage_error():
     run = run_openness("license", "/no/such/file")
     assert run.code == 2

@@ -216,7 +216,13 @@ def test_five_fixtures_are_valid_spdx_3(five: AuditDocument, json_schema, shacl)
 
 def test_every_fixture_is_valid_spdx_3(every_fixture: AuditDocument, json_schema, shacl) -> None:
     """Gated, unlicensed, unreadable bases, private and missing datasets: all still valid."""
-    assert_valid(render_audit(every_fixture, created=CREATED), json_schema, shacl)
+    text = render_audit(every_fixture, created=CREATED)
+    assert_valid(text, json_schema, shacl)
+    # read from a mirror, linked on the Hub: a shared document shows no local path
+    assert "file:" not in text and str(FIXTURES) not in text
+    for node in by_type(graph(text), "ai_AIPackage"):
+        if node.get("spdxId") in by_type(graph(text), "SpdxDocument")[0]["rootElement"]:
+            assert properties(node)["openness:source"] == "mirror"
 
 
 def test_scan_is_valid_spdx_3(scan: ScanDocument, json_schema, shacl) -> None:
@@ -449,6 +455,24 @@ def test_verdicts_in_the_profile_and_the_extension(five: AuditDocument) -> None:
         assert "ai_safetyRiskAssessment" not in node  # openness assesses no safety risk
 
 
+def test_what_the_card_states_goes_to_the_ai_fields(five: AuditDocument) -> None:
+    nodes = graph(render_audit(five, created=CREATED))
+    open_7b = package(nodes, "openness-fixtures/open-apache-7b")
+    assert open_7b["ai_typeOfModel"] == [
+        "transformer, autoregressive language model",  # README.md:32, Model type
+        "OlmoForCausalLM",  # the model info's config
+    ]
+    application = open_7b["ai_informationAboutApplication"]
+    assert "task: text-generation [model info: pipeline_tag]" in application
+    limitation = open_7b["ai_limitation"]
+    assert "Limitations: A base model: not tuned to follow instructions" in limitation
+    assert "[README.md:92]" in limitation
+    llama = package(nodes, "meta-llama/Llama-2-7b")
+    application = llama["ai_informationAboutApplication"]
+    assert "Intended use: Commercial and research use in English." in application
+    assert "ai_limitation" not in llama  # its card has no such section
+
+
 def test_release_time_is_the_hubs_last_change(five: AuditDocument) -> None:
     report = five.reports[0]
     assert report.subject.last_modified
@@ -467,6 +491,22 @@ def test_release_time_stands_in_and_says_so(five: AuditDocument) -> None:
     report.cache = CacheUse(stored_at="2024-12-31T23:00:00Z", age_seconds=10)
     nodes = graph(render_audit(AuditDocument(reports=[report]), created=CREATED))
     assert package(nodes, report.subject.repo_id)["releaseTime"] == "2024-12-31T23:00:00Z"
+
+
+def test_a_base_is_released_when_the_hub_says_or_its_time_is_left_out(five: AuditDocument):
+    report = next(r for r in five.reports if r.subject.repo_id.endswith("llama2-finetune-apache"))
+    (link,) = report.lineage.base_chain
+    assert link.last_modified == "2024-04-17T08:40:16.000Z"  # the base's own lastModified
+    nodes = graph(render_audit(AuditDocument(reports=[report]), created=CREATED))
+    base = package(nodes, link.repo_id)
+    assert base["releaseTime"] == "2024-04-17T08:40:16Z"
+    assert "releaseTime" not in base["comment"]
+    report = report.model_copy(deep=True)
+    report.lineage.base_chain[0].last_modified = None  # a report written before the field
+    nodes = graph(render_audit(AuditDocument(reports=[report]), created=CREATED))
+    base = package(nodes, link.repo_id)
+    assert "releaseTime" not in base  # never the time of the document, made up
+    assert "releaseTime: not known" in base["comment"]
 
 
 def test_scan_files_depend_on_the_models(scan: ScanDocument) -> None:

@@ -5,13 +5,15 @@ Written with spdx-python-model (bindings generated from the 3.0.1 model; spdx-to
 draft namespace). The mapping:
 
 - a model is an `ai_AIPackage`: name = repo id, packageVersion = the commit sha audited,
-  downloadLocation = its Hub page (a mirror stands for the Hub), packageUrl =
+  downloadLocation = its Hub page (a mirror stands for the Hub: its local paths become the
+  Hub's URLs, `openness.formats.public`), packageUrl =
   `pkg:huggingface/...@sha`, suppliedBy = an Agent for the repo's namespace (user or
   organisation: the report does not say which), primaryPurpose = model;
 - the card's license is `hasDeclaredLicense`; the identified license and every base license
   that binds are `hasConcludedLicense`, one relationship each, whose comment says whose it is
   and its OSD verdict; targets are `simplelicensing_LicenseExpression`s (a LicenseRef is an
-  expression too: the report holds no license text, which a CustomLicense requires), or
+  expression too; its text, which the report keeps, would take an
+  `expandedlicensing_CustomLicense` and that profile: CycloneDX carries it), or
   NoAssertionLicense when nothing is known;
 - the base chain is `descendantOf` (fine-tune, adapter, merge) and `hasVariant` from a base to
   its re-upload (quantized);
@@ -22,12 +24,17 @@ draft namespace). The mapping:
   `ai_modelDataPreprocessing`); verdicts that are passes (OSD, OSAID, MOF class) to
   `ai_standardCompliance`; the rung, each step, OSD/OSI/OSAID/MOF verdicts, gating and the
   policy outcome, which the profile has no place for, to the package's `comment` (prose) and a
-  `extension_CdxPropertiesExtension` of `openness:*` name/value pairs (machine-readable).
-  openness assesses no safety risk, limitation or application: those stay unset.
+  `extension_CdxPropertiesExtension` of `openness:*` name/value pairs (machine-readable);
+- what the card states goes where the profile has a place: the model type and architecture to
+  `ai_typeOfModel`, the task and intended uses to `ai_informationAboutApplication`, the
+  limitations, out-of-scope uses, bias, risks and ethical notes to `ai_limitation`, each
+  quoted with its README line. openness assesses no safety risk: that stays unset.
 
-releaseTime: the Hub's commit date is not in the report, so the time the audit read the repo
-(or, for a fresh audit, the time of this document) stands in as an upper bound, and the
-package's comment says so; a `last_modified` field on the subject is used once it exists.
+releaseTime: when the Hub says the repo last changed (`last_modified` of the subject, and of
+each base link). A report without it (a local folder, or one written before the field existed)
+gets, for its own model, the time the audit read the repo (or, for a fresh audit, the time of
+this document) as an upper bound, and the package's comment says so; a base whose time is not
+known gets no releaseTime (SPDX has no "no assertion" for a date) and a comment saying why.
 """
 
 from __future__ import annotations
@@ -43,6 +50,7 @@ from urllib.parse import quote
 
 from openness import __version__
 from openness.formats.json import escape_risky
+from openness.formats.public import public_report
 
 if TYPE_CHECKING:
     from openness.report import AuditDocument, BaseLink, Report, ScanDocument, SubjectError
@@ -396,6 +404,7 @@ class _Builder:
     # -- a report ---------------------------------------------------------------------------
 
     def report(self, report: Report) -> Any:
+        report = public_report(report)  # a mirror's file paths become the Hub's URLs
         subject = report.subject
         endpoint = _endpoint(subject)
         package = self.model(subject.repo_id, subject.revision, endpoint)
@@ -415,6 +424,7 @@ class _Builder:
             released = released or self.created
         package.releaseTime = released
         self._licenses(report, package)
+        self._card(report, package)
         self._training(report, package, endpoint)
         self._lineage(report, package, endpoint)
         self._verdicts(report, package)
@@ -451,6 +461,28 @@ class _Builder:
             if binding.reason:
                 verdict += f" ({binding.reason})"
             self.relate(package, "hasConcludedLicense", [target], f"{whose}; {verdict}")
+
+    def _card(self, report: Report, package: Any) -> None:
+        """What the card states: the type of model, its intended uses, its limitations (each
+        quoted with where it was read)."""
+        stated = report.card
+        if stated is None:
+            return
+        for fact in (stated.architecture_family, stated.model_architecture):
+            if fact is not None and fact.value not in package.ai_typeOfModel:
+                package.ai_typeOfModel.append(fact.value)
+        uses, limits = [], []
+        if stated.task is not None:
+            uses.append(f"task: {stated.task.value} [{stated.task.source}]")
+        for c in stated.considerations:
+            line = f"{c.title}: {c.excerpt} [{c.source}]"
+            (uses if c.kind == "use_cases" else limits).append(line)
+        if uses:
+            package.ai_informationAboutApplication = "\n".join(
+                ["What the model card states:", *uses]
+            )
+        if limits:
+            package.ai_limitation = "\n".join(["What the model card states:", *limits])
 
     def _training(self, report: Report, package: Any, endpoint: str) -> None:
         steps = {s.rung: s for s in report.openness.steps}
@@ -545,12 +577,17 @@ class _Builder:
         if link.error:
             self.note(base, f"base model that could not be read: {link.error}")
             return base
-        base.releaseTime = self.created
-        self.note(
-            base,
-            "base model, read during the audit; releaseTime: the Hub's commit date is not in "
-            "the report, the time of this document stands in (the commit is no later)",
-        )
+        released = _iso(link.last_modified)
+        if released is not None:
+            base.releaseTime = released
+            self.note(base, "base model, read during the audit")
+        else:
+            # SPDX has no "no assertion" for a date: an unknown one is left out, and said so.
+            self.note(
+                base,
+                "base model, read during the audit; releaseTime: not known (the report does "
+                "not say when the Hub last changed it), so it is not given",
+            )
         binding = next((b for b in effective if b.from_.lower() == link.repo_id.lower()), None)
         if binding is not None:
             self.relate(
@@ -597,6 +634,7 @@ class _Builder:
             if report.subject.gated is not None
             else "unknown",
             "openness:complete": _yes(report.complete),
+            "openness:source": report.subject.source,
         }
         if report.policy is not None:
             props["openness:policy"] = report.policy.status

@@ -29,8 +29,11 @@ from openness.report import (
     UsePolicy,
 )
 from openness.rules import CatalogLicense, Rules
+from openness.sanitize import clean
 
 FREEDOMS = ("use", "study", "modify", "share")
+# A document's text kept in the report (for BOMs that carry a license's text): bytes of UTF-8.
+MAX_DOCUMENT_TEXT = 64 * 1024
 UNKNOWN_IDS = {"other", "unknown", "none", "", "proprietary"}
 
 
@@ -171,13 +174,27 @@ def _document(read: _Read) -> Document:
             modified=read.match.modified,
             differences=read.match.differences,
         )
+    text, cut = _kept_text(read.text)
     return Document(
         source=read.text.source,
         role=read.text.role,  # type: ignore[arg-type]
         identified=ident,
         clauses=[c.kind for c in read.clauses],
         truncated=read.text.truncated,
+        text=text,
+        text_truncated=cut,
     )
+
+
+def _kept_text(text: LicenseText) -> tuple[str | None, bool]:
+    """The text a report keeps of a document, inert and bounded; none of a card section,
+    which is part of the card (linked on its own), not a license text."""
+    if text.role == "card":
+        return None, False
+    kept = clean(text.text).encode("utf-8")
+    if len(kept) <= MAX_DOCUMENT_TEXT:
+        return kept.decode("utf-8"), False
+    return kept[:MAX_DOCUMENT_TEXT].decode("utf-8", "ignore"), True
 
 
 def _main_license(

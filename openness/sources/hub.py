@@ -31,7 +31,8 @@ _COMMON_FIELDS = (
     "lastModified",
 )
 INFO_FIELDS = {
-    "model": (*_COMMON_FIELDS, "pipeline_tag", "library_name", "baseModels"),
+    # config (architectures, model_type) and gguf (its architecture) for the BOMs' model card
+    "model": (*_COMMON_FIELDS, "pipeline_tag", "library_name", "baseModels", "config", "gguf"),
     "dataset": _COMMON_FIELDS,
 }
 GATED_REMEDY = "accept the terms on the model page, then set HF_TOKEN (or pass --token)"
@@ -114,12 +115,14 @@ class HubSource:
                     early = readme.result()
         sha = info.get("sha") if isinstance(info.get("sha"), str) else None
         prefix = "" if kind == "model" else f"{kind}s/"
+        # A renamed repo answers under its new id: link that, not the name asked for.
+        resolved = info.get("id") if isinstance(info.get("id"), str) else repo_id
         snapshot = Snapshot(
-            repo_id=info.get("id") if isinstance(info.get("id"), str) else repo_id,
+            repo_id=resolved,
             revision=sha,
             source="hub",
             kind=kind,  # type: ignore[arg-type]
-            url=f"{constants.ENDPOINT}/{prefix}{repo_id}",
+            url=f"{constants.ENDPOINT}/{prefix}{resolved}",
             gated=_gated(info.get("gated")),
             private=info.get("private") if isinstance(info.get("private"), bool) else None,
             info=info,

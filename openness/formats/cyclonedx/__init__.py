@@ -12,20 +12,27 @@ Where each verdict goes:
   huggingface.co), bom-ref = the purl.
 - `licenses`: what the card declares (`acknowledgement: declared`): an SPDX id, one SPDX
   expression, or a named license (official name, URL of its file at the sha, else the
-  catalog's URL). What the license text says, and the use policy it incorporates, are in
-  `evidence.licenses` (`concluded`). A LicenseRef is never written as an `id`.
+  catalog's URL, and the text the audit read, as the report keeps it: at most 64 KiB). What
+  the license text says, and the use policy it incorporates, are in `evidence.licenses`
+  (`concluded`, named ones with their text too). A LicenseRef is never written as an `id`.
 - `pedigree`: fine-tune, adapter and merge bases in `ancestors`, a quantised re-upload's base
   in `variants`; each is a full component with its own bases; `notes` gives the relation.
 - `externalReferences`: the Hub page (distribution), README at the sha (model-card), license
   files (license), papers (documentation), training and data-cleaning code (vcs), datasets
-  (other).
+  (other). Read from a mirror, every URL is the Hub's (`openness.formats.public`: never a local
+  path), and `openness:source` says `mirror`.
 - `properties` in the `openness:` namespace, for consumers that read only properties
   (Dependency-Track ignores modelCard, pedigree and declarations): rung, each step, the own
   and the effective OSD verdicts, the binding licenses, clause kinds, MOF class, OSAID,
   completeness, policy outcome, problems.
-- `modelCard`: the datasets (as `data` components, by reference; no purl: the purl type covers
-  models only), the use restrictions that bind (license clauses that break the OSD, own and
-  bases') as considerations, the MOF components as properties.
+- `modelCard`: what the card states (`report.card`): the task (pipeline_tag), the
+  architecture family (its 'Model type' or 'Architecture' line) and the model architecture
+  (the model info's config or GGUF block) in `modelParameters`, with the datasets (as `data`
+  components, by reference; no purl: the purl type covers models only); its sections on uses
+  (`useCases`), limitations and out-of-scope uses (`technicalLimitations`), bias, risks and
+  ethics (`ethicalConsiderations`), quoted with their README line, beside the use
+  restrictions that bind (license clauses that break the OSD, own and bases'); the library
+  and the MOF components as properties.
 - `definitions.standards`: the ladder (5 requirements, a level per rung) and the OSD (10
   criteria); `declarations`: per model one attestation mapping each requirement to a claim
   (a counter-claim when not met) that cites the evidence: file, line and URL.

@@ -28,10 +28,11 @@ from openness.formats.cyclonedx.common import (
 )
 from openness.formats.cyclonedx.declarations import Declarations
 from openness.formats.json import escape_risky
+from openness.formats.public import public_report
 from openness.sanitize import one_line
 
 if TYPE_CHECKING:
-    from openness.report import BaseLink, Evidence, ReferenceResult, Report
+    from openness.report import BaseLink, Document, Evidence, ReferenceResult, Report
 
 
 class Builder:
@@ -53,8 +54,16 @@ class Builder:
 
     # -- licenses ---------------------------------------------------------------------------
 
-    def _licenses(self, spdx: str | None, name: str | None, url: str | None, ack: Any) -> list[Any]:
-        """An SPDX id, one SPDX expression, or a named license; never a LicenseRef as id."""
+    def _licenses(
+        self,
+        spdx: str | None,
+        name: str | None,
+        url: str | None,
+        ack: Any,
+        document: Document | None = None,
+    ) -> list[Any]:
+        """An SPDX id, one SPDX expression, or a named license (with the text of the
+        `document` it was read in, when the report kept it); never a LicenseRef as id."""
         lib = self.lib
         link = lib.XsUri(u) if (u := as_iri(url)) else None
         if spdx and "licenseref" not in spdx.lower():
@@ -65,7 +74,10 @@ class Builder:
                 return [lib.LicenseExpression(spdx, acknowledgement=ack)]
         if not (name or spdx):
             return []
-        return [lib.DisjunctiveLicense(name=name or spdx, url=link, acknowledgement=ack)]
+        text = None
+        if document is not None and document.text:
+            text = lib.AttachedText(content=document.text, content_type="text/plain")
+        return [lib.DisjunctiveLicense(name=name or spdx, url=link, text=text, acknowledgement=ack)]
 
     @staticmethod
     def _choice(licenses: list[Any], lib: SimpleNamespace) -> list[Any]:
@@ -79,15 +91,27 @@ class Builder:
             for x in licenses
         ]
 
-    def _license_file(self, report: Report, license_id: str) -> str | None:
+    @staticmethod
+    def _license_file(report: Report, license_id: str) -> Document | None:
+        """The license file the report identified as `license_id`."""
         for d in report.license.documents:
             if d.role == "license" and d.identified and d.identified.id == license_id:
-                return file_url(report.subject, d.source)
+                return d
         return None
 
-    def _only_license_file(self, report: Report) -> str | None:
+    @staticmethod
+    def _only_license_file(report: Report) -> Document | None:
         files = [d for d in report.license.documents if d.role == "license"]
-        return file_url(report.subject, files[0].source) if len(files) == 1 else None
+        return files[0] if len(files) == 1 else None
+
+    @staticmethod
+    def _read_in(report: Report, source: str | None) -> Document | None:
+        """The text read at `source` (as the identification or use policy names it); None
+        when the license was named, not read (`card: license`, a card line)."""
+        return next((d for d in report.license.documents if d.source == source and d.text), None)
+
+    def _url(self, report: Report, document: Document | None) -> str | None:
+        return file_url(report.subject, document.source) if document is not None else None
 
     def _declared(self, report: Report) -> list[Any]:
         lic, lib = report.license, self.lib
@@ -99,8 +123,9 @@ class Builder:
             if entry is None and hub is not None and not hub.get("spdx") and len(lic.declared) > 1:
                 continue  # `other` beside the license_name that says which: the name is enough
             if entry is not None:
-                url = self._license_file(report, entry.id) or entry.url
-                out += self._licenses(entry.spdx, entry.name, url, ack)
+                doc = self._license_file(report, entry.id)
+                url = self._url(report, doc) or entry.url
+                out += self._licenses(entry.spdx, entry.name, url, ack, doc)
             elif (
                 hub is not None
                 and not hub.get("spdx")
@@ -110,13 +135,17 @@ class Builder:
                 # `license: other` with license_name / license_link: the card names it there
                 ident = lic.identified
                 known = self.rules.licenses.get(ident.id)
-                url = self._license_file(report, ident.id) or (known.url if known else None)
-                out += self._licenses(known.spdx if known else None, ident.name, url, ack)
+                doc = self._license_file(report, ident.id)
+                url = self._url(report, doc) or (known.url if known else None)
+                spdx = known.spdx if known else None
+                out += self._licenses(spdx, ident.name, url, ack, doc)
             elif hub is not None:
                 name = hub.get("name") or declared
-                out += self._licenses(hub.get("spdx"), name, self._only_license_file(report), ack)
+                doc = self._only_license_file(report)
+                out += self._licenses(hub.get("spdx"), name, self._url(report, doc), ack, doc)
             else:
-                out += self._licenses(declared, declared, self._only_license_file(report), ack)
+                doc = self._only_license_file(report)
+                out += self._licenses(declared, declared, self._url(report, doc), ack, doc)
         return self._choice(out, lib)
 
     def _concluded(self, report: Report) -> list[Any]:
@@ -128,13 +157,14 @@ class Builder:
             known = self.rules.licenses.get(ident.id)
             name = ident.name + (" (modified text)" if ident.modified else "")
             url = document_url(report, ident.source) or (known.url if known else None)
-            out += self._licenses(lic.spdx, name, url, ack)
+            out += self._licenses(lic.spdx, name, url, ack, self._read_in(report, ident.source))
         policy = lic.use_policy
         if policy is not None and not any(isinstance(x, lib.LicenseExpression) for x in out):
             url = (file_url(report.subject, policy.read_from) if policy.read_from else None) or (
                 policy.url
             )
-            out += self._licenses(None, policy.name, url, ack)
+            doc = self._read_in(report, policy.read_from)
+            out += self._licenses(None, policy.name, url, ack, doc)
         return out
 
     # -- components -------------------------------------------------------------------------
@@ -161,7 +191,10 @@ class Builder:
         lib, subject = self.lib, report.subject
         kinds = lib.ExternalReferenceType
         found: list[tuple[Any, str | None, str]] = []
-        where = "Hugging Face Hub page" if subject.source == "hub" else f"{subject.source} copy"
+        where = {
+            "hub": "Hugging Face Hub page",
+            "mirror": "Hugging Face Hub page (read from a mirror, a copy in the Hub's layout)",
+        }.get(subject.source, f"{subject.source} copy")
         found.append((kinds.DISTRIBUTION, subject.url, where))
         sources = {d.source for d in report.license.documents}
         card_read = "README.md" in sources or any(
@@ -367,18 +400,26 @@ class Builder:
 
     def _model_card(self, report: Report, ref: str, datasets: list[str]) -> dict[str, Any]:
         card: dict[str, Any] = {"bom-ref": f"{ref}|model-card"}
+        stated = report.card
+        parameters: dict[str, Any] = {}
+        if stated is not None:
+            for key, fact in (
+                ("task", stated.task),
+                ("architectureFamily", stated.architecture_family),
+                ("modelArchitecture", stated.model_architecture),
+            ):
+                if fact is not None:
+                    parameters[key] = fact.value
         if datasets:
-            card["modelParameters"] = {"datasets": [{"ref": d} for d in datasets]}
-        considerations: dict[str, Any] = {}
-        restrictions = self._restrictions(report)
-        if restrictions:
-            considerations["ethicalConsiderations"] = restrictions
-        weights = next((s for s in report.openness.steps if s.rung == 1), None)
-        if weights is not None and weights.met and weights.reason:
-            considerations["technicalLimitations"] = [one_line(weights.reason, 500)]
+            parameters["datasets"] = [{"ref": d} for d in datasets]
+        if parameters:
+            card["modelParameters"] = parameters
+        considerations = self._considerations(report)
         if considerations:
             card["considerations"] = considerations
         props = []
+        if stated is not None and stated.library is not None:
+            props.append({"name": "openness:library", "value": stated.library.value})
         for c in report.openness.components:
             value = "present" if c.present else ("absent" if c.present is False else "unknown")
             if c.license:
@@ -387,6 +428,29 @@ class Builder:
         if props:
             card["properties"] = props
         return card
+
+    def _considerations(self, report: Report) -> dict[str, Any]:
+        """What the card says of uses, limits, bias and ethics (quoted, with its line), and the
+        license restrictions that bind every use."""
+        out: dict[str, list[Any]] = {}
+        for c in report.card.considerations if report.card else []:
+            quoted = f"{c.excerpt} ({c.title}, {c.source})"
+            if c.kind == "use_cases":
+                out.setdefault("useCases", []).append(quoted)
+            elif c.kind == "limitations":
+                out.setdefault("technicalLimitations", []).append(quoted)
+            elif c.kind == "out_of_scope":
+                out.setdefault("technicalLimitations", []).append(f"Out of scope: {quoted}")
+            else:  # bias and risks, ethical considerations: risks, as the card states them
+                risk = {"name": one_line(quoted, 700)}
+                out.setdefault("ethicalConsiderations", []).append(risk)
+        restrictions = self._restrictions(report)
+        if restrictions:
+            out.setdefault("ethicalConsiderations", []).extend(restrictions)
+        weights = next((s for s in report.openness.steps if s.rung == 1), None)
+        if weights is not None and weights.met and weights.reason:
+            out.setdefault("technicalLimitations", []).append(one_line(weights.reason, 500))
+        return out
 
     def _restrictions(self, report: Report) -> list[dict[str, str]]:
         """The clauses that break the OSD and bind every use: the repo's own (quoted, with
@@ -436,6 +500,7 @@ class Builder:
         return out
 
     def add_report(self, report: Report) -> str:
+        report = public_report(report)  # a mirror's file paths become the Hub's URLs
         lib, subject = self.lib, report.subject
         endpoint = endpoint_of(subject)
         purl = None

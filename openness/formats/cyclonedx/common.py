@@ -55,7 +55,13 @@ LADDER_TEXT = {
 @cache
 def lib() -> SimpleNamespace:
     """cyclonedx-python-lib, imported on first use (about 100 ms): `--help` stays fast."""
-    from cyclonedx.model import ExternalReference, ExternalReferenceType, Property, XsUri
+    from cyclonedx.model import (
+        AttachedText,
+        ExternalReference,
+        ExternalReferenceType,
+        Property,
+        XsUri,
+    )
     from cyclonedx.model.bom import Bom, BomMetaData
     from cyclonedx.model.component import Component, ComponentType, Pedigree
     from cyclonedx.model.component_evidence import ComponentEvidence, Occurrence
@@ -71,6 +77,7 @@ def lib() -> SimpleNamespace:
     from packageurl import PackageURL
 
     return SimpleNamespace(
+        AttachedText=AttachedText,
         ExternalReference=ExternalReference,
         ExternalReferenceType=ExternalReferenceType,
         Property=Property,
@@ -123,7 +130,8 @@ def as_iri(url: str | None) -> str | None:
 
 
 def endpoint_of(subject: Subject) -> str | None:
-    """Where the repo's siblings live: the Hub endpoint, or a mirror's `models` folder."""
+    """Where the repo's siblings live: the Hub endpoint (a mirror's subject comes with the
+    Hub's URL: `openness.formats.public`)."""
     if subject.source == "local" or not subject.url:
         return None
     url = subject.url.rstrip("/")
@@ -137,7 +145,7 @@ def file_url(subject: Subject, path: str) -> str | None:
     """A repo file at the audited sha, as the report's own evidence links it."""
     if not subject.url:
         return None
-    if subject.source == "hub":
+    if subject.source in ("hub", "mirror"):
         return f"{subject.url}/blob/{subject.revision or 'main'}/{quote(path)}"
     return f"{subject.url.rstrip('/')}/{quote(path)}"
 
