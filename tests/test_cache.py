@@ -53,6 +53,26 @@ def test_warm_audit_of_an_unchanged_repo_makes_one_request(counted):
     assert report["license"]["effective"]["osd_compliant"] is False  # the whole report
 
 
+def test_telemetry_is_off_unless_asked_for_so_a_warm_audit_stays_one_request(counted):
+    """huggingface_hub asks {HF_ENDPOINT}/api/agent-harnesses for its user agent unless
+    HF_HUB_DISABLE_TELEMETRY is set: openness sets it, so users need not."""
+    hub, env = counted
+    bare = {k: v for k, v in env.items() if k != "HF_HUB_DISABLE_TELEMETRY"}
+    unset = ("HF_HUB_DISABLE_TELEMETRY",)
+    run_openness("audit", OPEN, "-f", "json", env=bare, unset=unset)
+    before = len(hub.requests)
+    warm = run_openness("audit", OPEN, "-f", "json", env=bare, unset=unset)
+    assert warm.code == 0, warm.stderr
+    assert [(r.method, "/resolve/main/" in r.path) for r in hub.requests[before:]] == [
+        ("HEAD", True)
+    ]
+    assert not hub.calls(path="agent-harnesses")
+    # A user who wants it keeps it: the client then asks for the registry.
+    asked = {**bare, "HF_HUB_DISABLE_TELEMETRY": "0", "HF_HOME": env["HF_HOME"] + "-2"}
+    run_openness("audit", OPEN, "-f", "json", env=asked)
+    assert hub.calls("GET", "/api/agent-harnesses")
+
+
 def test_pinned_sha_and_offline_make_no_request(counted):
     hub, env = counted
     first = _audit(env, FINETUNE).json()["reports"][0]
