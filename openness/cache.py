@@ -120,6 +120,11 @@ class Cache:
         except OSError as exc:
             self._say(f"cache: could not write {path.name} ({exc.strerror or exc}); continuing")
 
+    def discard(self, kind: str, *parts: str, reason: str) -> None:
+        """An entry that was read but holds the wrong thing (it parsed, its content does not
+        fit): dropped and warned about as a corrupt one is."""
+        self._corrupt(self._path(kind, *parts), ValueError(reason))
+
     def _corrupt(self, path: Path, exc: Exception) -> None:
         self._say(f"cache: ignoring a corrupt or foreign entry {path.name} ({exc}); replacing it")
         with contextlib.suppress(OSError):

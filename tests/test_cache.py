@@ -141,6 +141,28 @@ def test_a_corrupt_entry_is_ignored_replaced_and_warned_about(counted):
     assert json.loads(reports[0].read_text())["format"] == 1  # replaced by a good entry
 
 
+@pytest.mark.parametrize("kind", ["reports", "snapshots", "refs"])
+def test_an_entry_of_the_wrong_shape_is_ignored_replaced_and_warned_about(counted, kind):
+    """Valid JSON, right key, wrong content: not served, replaced, and said (one line)."""
+    _hub, env = counted
+    _audit(env, OPEN)
+    entries = list((Path(env["OPENNESS_CACHE"]) / kind).glob("*.json"))
+    assert entries
+    for path in entries:
+        data = json.loads(path.read_text())
+        data["value"] = {"bogus": 1}
+        path.write_text(json.dumps(data))
+    if kind == "snapshots":  # read only when there is no report to serve
+        for path in (Path(env["OPENNESS_CACHE"]) / "reports").glob("*.json"):
+            path.unlink()
+    run = _audit(env, OPEN)
+    assert run.code == 0, run.stderr
+    warnings = [line for line in run.stderr.splitlines() if "corrupt or foreign" in line]
+    assert len(warnings) == 1, run.stderr
+    assert run.json()["reports"][0]["cache"] is None
+    assert all(json.loads(p.read_text())["value"] != {"bogus": 1} for p in entries if p.exists())
+
+
 def test_no_cache_reads_and_writes_nothing(counted):
     _hub, env = counted
     _audit(env, OPEN)  # a cached entry that --no-cache must not serve

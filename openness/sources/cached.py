@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pydantic import ValidationError
 
 from openness.cache import Cache, Entry
-from openness.errors import FetchError
+from openness.errors import FetchError, plain_invalid
 from openness.report import CacheUse, Report
 from openness.snapshot import Snapshot
 from openness.sources.hub import HubSource
@@ -71,8 +71,12 @@ class CachedHub:
     def _ref(self, repo_id: str, revision: str | None, kind: str) -> Entry | None:
         if self.cache is None:
             return None
-        entry = self.cache.get("refs", kind, repo_id.lower(), revision or "main", self.scope)
-        return entry if entry and isinstance(entry.value.get("sha"), str) else None
+        key = (kind, repo_id.lower(), revision or "main", self.scope)
+        entry = self.cache.get("refs", *key)
+        if entry is not None and not SHA.match(str(entry.value.get("sha"))):
+            self.cache.discard("refs", *key, reason="no commit sha in it")
+            return None
+        return entry
 
     def _remember(self, repo_id: str, revision: str | None, kind: str, sha: str) -> None:
         if self.cache is not None:
@@ -109,10 +113,12 @@ class CachedHub:
         return snapshot
 
     def _snapshot(self, kind: str, repo_id: str, sha: str) -> Snapshot | None:
-        for entry, scope in self._entries("snapshots", kind, repo_id.lower(), sha):
+        key = (kind, repo_id.lower(), sha)
+        for entry, scope in self._entries("snapshots", *key):
             try:
                 snapshot = Snapshot.model_validate(entry.value)
-            except ValidationError:
+            except ValidationError as exc:
+                self._discard("snapshots", key, scope, exc)
                 continue
             if self._servable(scope, snapshot.problems):
                 return snapshot
@@ -121,10 +127,12 @@ class CachedHub:
     # -- finished reports ----------------------------------------------------------------------
 
     def report(self, repo_id: str, sha: str, variant: str, seen: Entry | None) -> Report | None:
-        for entry, scope in self._entries("reports", repo_id.lower(), sha, variant):
+        key = (repo_id.lower(), sha, variant)
+        for entry, scope in self._entries("reports", *key):
             try:
                 report = Report.model_validate(entry.value)
-            except ValidationError:
+            except ValidationError as exc:
+                self._discard("reports", key, scope, exc)
                 continue
             if self._servable(scope, report.problems):
                 report.cache = CacheUse(
@@ -152,6 +160,10 @@ class CachedHub:
         scopes = [self.scope] + (["public"] if self.scope != "public" else [])
         found = [(self.cache.get(kind, *parts, scope), scope) for scope in scopes]
         return [(e, scope) for e, scope in found if e is not None]
+
+    def _discard(self, kind: str, key: tuple[str, ...], scope: str, exc: ValidationError) -> None:
+        assert self.cache is not None
+        self.cache.discard(kind, *key, scope, reason=f"not a {kind[:-1]}: {plain_invalid(exc)}")
 
     def _servable(self, scope: str, problems: list) -> bool:
         """A public entry read without access is not served to a token that may read more;
