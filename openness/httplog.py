@@ -24,9 +24,10 @@ _started: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
 # Words that make a query parameter secret, matched against the whole words of its name
 # (`X-Amz-Signature`, `access_token`, `apiKey`), never inside one: `author=` is a listing's.
 SECRET_WORDS = frozenset(
-    "token key apikey secret password passwd pwd auth authorization sig signature "
-    "credential credentials policy session code passcode passphrase".split()
-)
+    {"token", "key", "apikey", "secret", "password", "passwd", "pwd", "passcode", "passphrase",
+     "auth", "authorization", "sig", "signature", "credential", "credentials", "policy",
+     "session", "code"}
+)  # fmt: skip
 _NAME_WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 TOKEN_LIKE = re.compile(r"\b(?:hf|api|ghp|gho|ghs|ghu|github_pat)_[A-Za-z0-9_]{8,}")
 REDACTED = "REDACTED"
