@@ -243,3 +243,36 @@ def test_a_429_on_a_file_waits_for_retry_after_and_completes(counted):
     report = _audit(env, OPEN).json()["reports"][0]
     assert report["complete"] is True
     assert [r.status for r in hub.requests if r.path.endswith("/LICENSE")] == [429, 200]
+
+
+def test_a_429_on_the_warm_check_pauses_every_worker_and_all_are_audited(tmp_path):
+    """The warm check is a HEAD; a 429 on it is retried after Retry-After, and the other
+    workers wait too (the pause is shared), so the Hub is not asked again meanwhile."""
+    root = tmp_path / "hub"
+    subjects = [f"org/model-{i}" for i in range(6)]
+    for repo in subjects:
+        _model(root, repo, {"license": "mit"}, {"LICENSE": "MIT License\n"}, [])
+    jobs = 2
+    with FakeHub(root) as hub:
+        env = hub.client_env(tmp_path / "hf")
+        env["OPENNESS_CACHE"] = str(tmp_path / "cache")
+        assert _audit(env, *subjects).code == 0
+        refused = f"/{subjects[0]}/resolve/main/README.md"
+        hub.faults.append(
+            Fault(method="HEAD", path=f"^{refused}$", status=429, headers={"Retry-After": "1"})
+        )
+        before = len(hub.requests)
+        run = _audit(env, *subjects, "--jobs", str(jobs))
+        warm = hub.requests[before:]
+    assert run.code == 0, run.stderr
+    reports = run.json()["reports"]
+    assert [r["subject"]["repo_id"] for r in reports] == subjects
+    assert all(r["cache"] is not None for r in reports)  # each from the cache, after its HEAD
+    assert [r.method for r in warm] == ["HEAD"] * (len(subjects) + 1)  # one retry, no more
+    tries = [i for i, r in enumerate(warm) if r.path == refused]
+    assert [warm[i].status for i in tries] == [429, 200]
+    # While the pool waits, no worker asks the Hub: at most the requests already on their way
+    # when the 429 came back (one per other worker) arrive between it and its retry.
+    answered = warm[tries[0]].answered
+    meanwhile = [r for r in warm[tries[0] + 1 : tries[1]] if r.arrived > answered]
+    assert len(meanwhile) <= jobs - 1, [r.path for r in meanwhile]
