@@ -333,6 +333,13 @@ class CacheUse(_Model):
         None,
         description="Offline: when the branch was last resolved to this sha (it may have moved).",
     )
+    dependencies_checked: bool | None = Field(
+        None,
+        description="Whether the bases and datasets the report was assessed against were "
+        "checked to be at the same commits (true: they were, one HEAD each). false: not "
+        "re-checked (--offline, or a pinned sha), so their terms are as of stored_at. null: "
+        "it has none.",
+    )
 
 
 class Report(_Model):
