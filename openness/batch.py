@@ -3,7 +3,8 @@
 Subjects are audited in parallel (`jobs` workers); `on_done` hears of each as it finishes, in
 completion order (for streaming output and progress), and the document lists them in input
 order. A failing subject never loses the others' results; Ctrl-C stops handing out work and
-returns what finished (the caller exits 130). The policy, when there is one, is applied to
+returns what finished, marked interrupted and naming the subjects not audited (the caller
+exits 130). The policy, when there is one, is applied to
 each report here, after assessment: deciding is kept apart from assessing.
 """
 
@@ -80,8 +81,16 @@ def run_audits(
             _done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
     except KeyboardInterrupt:
         pool.shutdown(wait=False, cancel_futures=True)
-        with lock:
-            raise Interrupted(_document(outcomes)) from None
+        with lock:  # what finished is fixed here: a worker still running adds nothing
+            document = _document(outcomes)
+            finished = set(outcomes)
+        document.interrupted = True
+        document.not_audited = [
+            f"{subject}@{revision}" if revision else subject
+            for index, (subject, revision) in enumerate(subjects)
+            if index not in finished
+        ]
+        raise Interrupted(document) from None
     pool.shutdown(wait=True)
     for future in futures:
         future.result()  # an unexpected error in a worker is not swallowed

@@ -3,7 +3,8 @@
 Three kinds of entry, each one small JSON file:
 - refs: (kind, repo, revision) -> sha, with when it was resolved (for --offline);
 - snapshots: (kind, repo, sha, scope) -> the files read (a base's or dataset's, and subjects');
-- reports: (repo, sha, tool version, rules digest, options, scope) -> the finished report.
+- reports: (repo, sha, tool version, rules digest, options, scope) -> the finished report,
+  with the commits of the bases and datasets it was assessed against (served while they stay).
 
 `scope` is "public" for what was read without a token and a hash of the token otherwise: a
 run never gets what a token could read unless it holds that same token (a public entry is

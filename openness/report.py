@@ -371,6 +371,14 @@ class AuditDocument(_Model):
     tool: Tool = Field(default_factory=Tool)
     reports: list[Report] = Field(default_factory=list)
     errors: list[SubjectError] = Field(default_factory=list)
+    interrupted: bool = Field(
+        False, description="The run was stopped (Ctrl-C) before every subject was audited."
+    )
+    not_audited: list[str] = Field(
+        default_factory=list,
+        description="When interrupted: the subjects with neither a report nor an error, in "
+        "input order, as `--from` reads them (`org/name@revision`).",
+    )
 
 
 class LicenseFileResult(LicenseAssessment):

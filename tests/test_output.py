@@ -50,6 +50,7 @@ def test_jsonl_is_one_report_a_line_as_in_the_json_document():
     assert sorted(reports, key=key) == sorted(document.json()["reports"], key=key)
     [failed] = [r for r in records if "error" in r]
     [error] = document.json()["errors"]
+    assert document.json()["interrupted"] is False and document.json()["not_audited"] == []
     assert failed == {
         "subject": "openness-fixtures/no-such-model",
         "error": {"kind": error["kind"], "message": error["message"]},
@@ -235,6 +236,11 @@ def test_ctrl_c_keeps_what_finished_and_exits_130(tmp_path, fmt):
     else:
         document = json.loads(out.read_text())
         records = document["reports"] + document["errors"]
+        # The document says it is partial, and which subjects it lacks (in input order).
+        assert document["interrupted"] is True
+        done = {r["subject"]["repo_id"] for r in document["reports"]}
+        done |= {e["subject"] for e in document["errors"]}
+        assert document["not_audited"] == [s for s in ALL_FIXTURES if s not in done]
     assert 1 <= len(records) < len(ALL_FIXTURES)
     assert f"{len(records)} of {len(ALL_FIXTURES)} finished" in text
 
