@@ -37,6 +37,7 @@ class Outcome:
 
 
 OnDone = Callable[[Outcome], None]
+OnStart = Callable[[str], None]  # a subject's audit begins (for the progress bar)
 
 
 class Interrupted(Exception):
@@ -54,6 +55,7 @@ def run_audits(
     on_error: OnError | None = None,
     jobs: int = 1,
     on_done: OnDone | None = None,
+    on_start: OnStart | None = None,
 ) -> AuditDocument:
     """Audit each (subject, revision); errors are recorded per subject, never raised.
 
@@ -62,6 +64,8 @@ def run_audits(
     lock = threading.Lock()
 
     def one(index: int, subject: str, revision: str | None) -> Outcome:
+        if on_start is not None:
+            on_start(subject)
         outcome, exc = _audit_one(index, subject, revision, auditor, policy)
         with lock:  # callbacks are serialised: output and progress need no locks of their own
             outcomes[index] = outcome

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from openness.audit import Auditor
-from openness.batch import DEFAULT_JOBS, OnDone, OnError, run_audits
+from openness.batch import DEFAULT_JOBS, OnDone, OnError, OnStart, run_audits
 from openness.errors import ExitCode, OpennessError
 from openness.lockfile import LOCK_NAME, as_report, lock_entry
 from openness.policy import Policy, effective, evaluate
@@ -132,13 +132,16 @@ def scan(
     jobs: int = DEFAULT_JOBS,
     on_done: OnDone | None = None,
     on_plan: Callable[[int], None] | None = None,
+    on_start: OnStart | None = None,
 ) -> ScanDocument:
     """`on_plan` hears how many distinct repos will be audited, before the first starts."""
     refs, problems = scan_paths(paths, root)
     subjects = _subjects(refs)
     if on_plan is not None:
         on_plan(len(subjects))
-    audited = run_audits(subjects, auditor, policy, on_error, jobs=jobs, on_done=on_done)
+    audited = run_audits(
+        subjects, auditor, policy, on_error, jobs=jobs, on_done=on_done, on_start=on_start
+    )
     by_repo = _by_subject(subjects, audited.reports, audited.errors)
     errors = {e.subject.lower(): e.message for e in audited.errors}
     results = []
@@ -221,6 +224,7 @@ def build_lock(
     jobs: int = DEFAULT_JOBS,
     on_done: OnDone | None = None,
     on_plan: Callable[[int], None] | None = None,
+    on_start: OnStart | None = None,
 ) -> tuple[LockFile, ScanDocument, list[Report]]:
     """Audit every referenced model and lock it; returns the lock, the scan document and the
     reports left out because their audit is incomplete (unless `allow_incomplete`)."""
@@ -228,7 +232,9 @@ def build_lock(
     subjects = _subjects(refs)
     if on_plan is not None:
         on_plan(len(subjects))
-    audited = run_audits(subjects, auditor, None, on_error, jobs=jobs, on_done=on_done)
+    audited = run_audits(
+        subjects, auditor, None, on_error, jobs=jobs, on_done=on_done, on_start=on_start
+    )
     lock = LockFile()
     left_out = []
     for report in audited.reports:

@@ -152,7 +152,7 @@ def scan(
     if not locked:
         document, interrupted = _run_batch(
             None,
-            lambda on_done, on_plan: gate.scan(
+            lambda on_done, on_plan, on_start: gate.scan(
                 targets,
                 Path.cwd(),
                 auditor,
@@ -161,6 +161,7 @@ def scan(
                 jobs=jobs or DEFAULT_JOBS,
                 on_done=on_done,
                 on_plan=on_plan,
+                on_start=on_start,
             ),
             output_format,
             output,
@@ -293,7 +294,7 @@ def lock(
         raise typer.Exit(int(_report_lock_check(result)))
     built, interrupted = _run_batch(
         None,
-        lambda on_done, on_plan: gate.build_lock(
+        lambda on_done, on_plan, on_start: gate.build_lock(
             targets,
             Path.cwd(),
             auditor,
@@ -302,6 +303,7 @@ def lock(
             jobs=jobs or DEFAULT_JOBS,
             on_done=on_done,
             on_plan=on_plan,
+            on_start=on_start,
         ),
         output_format,
         None,
