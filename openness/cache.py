@@ -104,6 +104,8 @@ class Cache:
             data = json.loads(raw)
             if data.get("format") != FORMAT or data.get("key") != list(parts):
                 raise ValueError("written by another version, or for another key")
+            if not isinstance(data["value"], dict):
+                raise ValueError("its value is not an object")
             return Entry(data["value"], float(data["stored_at"]))
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             self._corrupt(path, exc)

@@ -162,8 +162,11 @@ def test_a_corrupt_entry_is_ignored_replaced_and_warned_about(counted):
     assert json.loads(reports[0].read_text())["format"] == 1  # replaced by a good entry
 
 
-@pytest.mark.parametrize("kind", ["reports", "snapshots", "refs"])
-def test_an_entry_of_the_wrong_shape_is_ignored_replaced_and_warned_about(counted, kind):
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [("reports", {"bogus": 1}), ("snapshots", {"bogus": 1}), ("refs", {"bogus": 1}), ("refs", [1])],
+)
+def test_an_entry_of_the_wrong_shape_is_ignored_replaced_and_warned_about(counted, kind, value):
     """Valid JSON, right key, wrong content: not served, replaced, and said (one line)."""
     _hub, env = counted
     _audit(env, OPEN)
@@ -171,7 +174,7 @@ def test_an_entry_of_the_wrong_shape_is_ignored_replaced_and_warned_about(counte
     assert entries
     for path in entries:
         data = json.loads(path.read_text())
-        data["value"] = {"bogus": 1}
+        data["value"] = value
         path.write_text(json.dumps(data))
     if kind == "snapshots":  # read only when there is no report to serve
         for path in (Path(env["OPENNESS_CACHE"]) / "reports").glob("*.json"):
@@ -181,7 +184,7 @@ def test_an_entry_of_the_wrong_shape_is_ignored_replaced_and_warned_about(counte
     warnings = [line for line in run.stderr.splitlines() if "corrupt or foreign" in line]
     assert len(warnings) == 1, run.stderr
     assert run.json()["reports"][0]["cache"] is None
-    assert all(json.loads(p.read_text())["value"] != {"bogus": 1} for p in entries if p.exists())
+    assert all(json.loads(p.read_text())["value"] != value for p in entries if p.exists())
 
 
 def test_no_cache_reads_and_writes_nothing(counted):
