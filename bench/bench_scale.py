@@ -190,6 +190,8 @@ class SyntheticHub:
     shas: dict[str, str] = field(default_factory=dict)  # model id -> sha
     derivatives: list[str] = field(default_factory=list)
     kinds: dict[str, int] = field(default_factory=dict)
+    # The bases and datasets each model is assessed against: a warm audit checks each once.
+    depends_on: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     # The single-model cases.
     plain_base: str = BASES[0].id  # one license file, no datasets
@@ -292,6 +294,7 @@ def build_hub(root: Path, count: int) -> SyntheticHub:
         hub.shas[base.id] = _write_repo(
             root, "model", base.id, card, body, base.files, listed, tags, created, extra
         )
+        hub.depends_on[base.id] = base.datasets
     for i in range(count):
         base = BASES[i % len(BASES)]
         kind = KINDS[(i // len(BASES)) % len(KINDS)]
@@ -299,6 +302,7 @@ def build_hub(root: Path, count: int) -> SyntheticHub:
         hub.shas[repo_id] = _derivative(root, repo_id, base, kind, i)
         hub.derivatives.append(repo_id)
         hub.kinds[kind] = hub.kinds.get(kind, 0) + 1
+        hub.depends_on[repo_id] = (base.id, *base.datasets)
         if not hub.finetune and kind == "finetune" and base.license == "llama2":
             hub.finetune = repo_id
     return hub
@@ -463,7 +467,11 @@ def single_cases(
         else:
             offline_env = {**env, "HF_HUB_OFFLINE": "1"}
             runs["offline"] = run_cli(hub, rtt, audit, offline_env, work, 600)
-        results[label] = {"repo": repo_id, "runs": runs}
+        results[label] = {
+            "repo": repo_id,
+            "depends_on": len(synth.depends_on[repo_id]),
+            "runs": runs,
+        }
         print(f"  {label}: " + ", ".join(
             f"{k} {v['requests']} req/{v['round_trips']} rt/{v['wall_s']:.2f}s"
             for k, v in runs.items()), file=sys.stderr)  # fmt: skip
@@ -496,6 +504,7 @@ def batch_case(
         "kinds": synth.kinds,
         "bases": len(BASES),
         "datasets": len(DATASETS),
+        "depends_on": len({d for i in ids for d in synth.depends_on[i]}),
         "ids": given,
         "jobs": jobs_used,
     }
@@ -571,7 +580,10 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         if label.startswith("base, one license file"):
             count = cold["requests"]
             row(f"{label}: cold requests", count, "≤ 5", count <= 5, cold, 1)
-        row(f"{label}: warm requests", warm["requests"], "≤ 1", warm["requests"] <= 1, warm, 1)
+        # One HEAD for the model, one per base and dataset it was assessed against.
+        most = 1 + case.get("depends_on", 0)
+        limit = f"≤ 1 + {most - 1} (bases and datasets)" if most > 1 else "≤ 1"
+        row(f"{label}: warm requests", warm["requests"], limit, warm["requests"] <= most, warm, 1)
         for run in ("pinned", "offline"):
             count = runs[run]["requests"]
             row(f"{label}: {run} requests", count, "0", count == 0, runs[run], 1)
@@ -584,7 +596,10 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         row(f"batch of {subjects} cold at {rtt_ms} ms RTT: speed-up", f"{speedup}×",
             "≥ 10× (at 100 ms)", met, batch["cold"], subjects)  # fmt: skip
         per = batch["warm"]["requests_per_subject"]
-        row(f"batch of {subjects} warm: requests per subject", per, "≤ 1", per <= 1,
+        shared = batch.get("depends_on", 0)  # distinct bases and datasets, checked once a run
+        most = round((subjects + shared) / subjects, 2)
+        limit = f"≤ 1 + {shared}/{subjects} (distinct bases and datasets)" if shared else "≤ 1"
+        row(f"batch of {subjects} warm: requests per subject", per, limit, per <= most,
             batch["warm"], subjects)  # fmt: skip
     start = results.get("startup")
     if start:

@@ -41,7 +41,7 @@ from openness.memo import Memo
 from openness.report import BaseLink, DatasetRef, Lineage, Problem, Report, Subject
 from openness.rules import Rules
 from openness.snapshot import Snapshot
-from openness.sources.cached import CachedHub
+from openness.sources.cached import SHA, CachedHub, Dependency
 from openness.sources.github import GitHubClient
 from openness.sources.hub import HubSource, hub_offline, quiet_client_logs, token_in_use
 from openness.sources.local import LocalSource
@@ -84,6 +84,9 @@ class _Assessed:
     snapshot: Snapshot
     card: Card
     report: Report
+    # The repos its report was assessed against, at the commits read: its datasets, and once
+    # the lineage is walked its bases and theirs (a cached report is served while they stay).
+    depends_on: list[Dependency] = field(default_factory=list)
 
 
 class Auditor:
@@ -111,33 +114,37 @@ class Auditor:
     def audit(self, value: str, revision: str | None = None) -> Report:
         subject = parse_subject(value)
         if subject.path is not None:
-            report = self._audit_snapshot(LocalSource().fetch(subject.path))
+            report = self._audit_snapshot(LocalSource().fetch(subject.path)).report
         elif self.mirror is not None:
             wanted = revision or self.options.revision
-            report = self._audit_snapshot(self.mirror.fetch(subject.repo_id, wanted, "model"))
+            snapshot = self.mirror.fetch(subject.repo_id, wanted, "model")
+            report = self._audit_snapshot(snapshot).report
         else:
             report = self._audit_hub(subject.repo_id, revision or self.options.revision)
         apply_attestations(report, self.options.attestations)
         return report
 
-    def _audit_snapshot(self, snapshot: Snapshot) -> Report:
+    def _audit_snapshot(self, snapshot: Snapshot) -> _Assessed:
         assessed = self._assess(snapshot)
         self._add_lineage(assessed)
-        return assessed.report
+        return assessed
 
     def _audit_hub(self, repo_id: str, revision: str | None) -> Report:
-        """A finished report for the commit, from the cache when it holds one (a repo seen
-        before costs one HEAD; a pinned sha or --offline, none)."""
+        """A finished report for the commit, from the cache when it holds one and its bases
+        and datasets have not moved (a repo seen before costs one HEAD, and one more per
+        distinct base or dataset per run; a pinned sha or --offline, none). When a base
+        moved, the subject is assessed again from its cached snapshot and the fresh base."""
         sha, seen = self.source.sha(repo_id, revision, "model")
         variant = self._variant()
         if sha is not None:
-            cached = self.source.report(repo_id, sha, variant, seen)
+            pinned = bool(revision and SHA.match(revision))
+            cached = self.source.report(repo_id, sha, variant, seen, pinned)
             if cached is not None:
                 return cached
         snapshot = self.source.fetch(repo_id, sha or revision, "model", self._prefetch)
-        report = self._audit_snapshot(snapshot)
-        self.source.keep_report(report, variant)
-        return report
+        assessed = self._audit_snapshot(snapshot)
+        self.source.keep_report(assessed.report, variant, assessed.depends_on)
+        return assessed.report
 
     def _prefetch(self, info: dict) -> None:
         """Start on the bases and datasets a model's info names while its files are read, so
@@ -187,7 +194,7 @@ class Auditor:
     def _assess(self, snapshot: Snapshot) -> _Assessed:
         card = read_card(snapshot)
         license_result = assess(license_inputs(snapshot, card), self.rules)
-        statuses, problems = self._datasets(card)
+        statuses, problems, read = self._datasets(card)
         ladder = assess_ladder(
             LadderInputs(snapshot=snapshot, card=card, datasets=statuses), self.rules.ladder
         )
@@ -223,7 +230,7 @@ class Auditor:
             problems=all_problems,
         )
         _settle_completeness(report)
-        return _Assessed(snapshot, card, report)
+        return _Assessed(snapshot, card, report, read)
 
     # -- lineage -------------------------------------------------------------------------------
 
@@ -234,6 +241,7 @@ class Auditor:
         refs = self._bases_of(root)
         lineage = Lineage(relation=relation(root.snapshot, root.card, refs))
         found: list[tuple[BaseLink, Report | None]] = []
+        depends_on = list(root.depends_on)
         first_path: list[tuple[Report, str | None]] = []  # along each first base
         queue = deque([(root, refs, lineage.relation, (report.subject.repo_id,), True)])
         while queue:
@@ -261,6 +269,9 @@ class Auditor:
                     )
                     continue
                 found.append((base_link(base.report, ref, name, rel), base.report))
+                if base.snapshot.revision:
+                    depends_on.append(Dependency("model", ref.repo_id, base.snapshot.revision))
+                depends_on += base.depends_on
                 base_refs = declared_bases(base.snapshot, base.card)
                 base_rel = relation(base.snapshot, base.card, base_refs)
                 first = on_first_path and index == 0
@@ -280,6 +291,7 @@ class Auditor:
                 f"({lineage.base_chain[0].license}) apply to it"
             )
         report.lineage = lineage
+        root.depends_on = list(dict.fromkeys(depends_on))  # each once, in the order read
         report.license.effective = effective_terms(report, found)
         bind_to_effective_terms(report.openness, report.license)
         _settle_completeness(report)
@@ -322,7 +334,9 @@ class Auditor:
 
     # -- datasets named by the card ----------------------------------------------------------
 
-    def _datasets(self, card: Card) -> tuple[list[DatasetStatus], list[Problem]]:
+    def _datasets(self, card: Card) -> tuple[list[DatasetStatus], list[Problem], list[Dependency]]:
+        """The statuses of the datasets the card names, the problems met, and the commits
+        they were read at (under the ids the card gives, as their branches are resolved)."""
         context = self.rules.ladder.get("training_data", {}).get("link_context")
         named = card.named_datasets(context)
         problems: list[Problem] = []
@@ -341,7 +355,7 @@ class Auditor:
                 )
             )
         if not valid:
-            return [], problems
+            return [], problems, []
         with ThreadPoolExecutor(max_workers=4) as pool:
             statuses = list(pool.map(lambda item: self._dataset(*item), valid))
         for status in statuses:
@@ -351,7 +365,12 @@ class Auditor:
                         kind="dataset_error", message=f"dataset {status.repo_id}: {status.detail}"
                     )
                 )
-        return statuses, problems
+        read = [
+            Dependency("dataset", repo_id, status.revision)
+            for (repo_id, _source), status in zip(valid, statuses, strict=True)
+            if status.revision
+        ]
+        return statuses, problems, read
 
     def _dataset(self, repo_id: str, source: str) -> DatasetStatus:
         """A dataset's status, fetched once per run however many models name it."""

@@ -3,7 +3,8 @@
 Subjects are audited in parallel (`jobs` workers); `on_done` hears of each as it finishes, in
 completion order (for streaming output and progress), and the document lists them in input
 order. A failing subject never loses the others' results; Ctrl-C stops handing out work and
-returns what finished (the caller exits 130). The policy, when there is one, is applied to
+returns what finished, marked interrupted and naming the subjects not audited (the caller
+exits 130). The policy, when there is one, is applied to
 each report here, after assessment: deciding is kept apart from assessing.
 """
 
@@ -36,6 +37,7 @@ class Outcome:
 
 
 OnDone = Callable[[Outcome], None]
+OnStart = Callable[[str], None]  # a subject's audit begins (for the progress bar)
 
 
 class Interrupted(Exception):
@@ -53,6 +55,7 @@ def run_audits(
     on_error: OnError | None = None,
     jobs: int = 1,
     on_done: OnDone | None = None,
+    on_start: OnStart | None = None,
 ) -> AuditDocument:
     """Audit each (subject, revision); errors are recorded per subject, never raised.
 
@@ -61,6 +64,8 @@ def run_audits(
     lock = threading.Lock()
 
     def one(index: int, subject: str, revision: str | None) -> Outcome:
+        if on_start is not None:
+            on_start(subject)
         outcome, exc = _audit_one(index, subject, revision, auditor, policy)
         with lock:  # callbacks are serialised: output and progress need no locks of their own
             outcomes[index] = outcome
@@ -80,8 +85,16 @@ def run_audits(
             _done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
     except KeyboardInterrupt:
         pool.shutdown(wait=False, cancel_futures=True)
-        with lock:
-            raise Interrupted(_document(outcomes)) from None
+        with lock:  # what finished is fixed here: a worker still running adds nothing
+            document = _document(outcomes)
+            finished = set(outcomes)
+        document.interrupted = True
+        document.not_audited = [
+            f"{subject}@{revision}" if revision else subject
+            for index, (subject, revision) in enumerate(subjects)
+            if index not in finished
+        ]
+        raise Interrupted(document) from None
     pool.shutdown(wait=True)
     for future in futures:
         future.result()  # an unexpected error in a worker is not swallowed

@@ -3,7 +3,8 @@
 Three kinds of entry, each one small JSON file:
 - refs: (kind, repo, revision) -> sha, with when it was resolved (for --offline);
 - snapshots: (kind, repo, sha, scope) -> the files read (a base's or dataset's, and subjects');
-- reports: (repo, sha, tool version, rules digest, options, scope) -> the finished report.
+- reports: (repo, sha, tool version, rules digest, options, scope) -> the finished report,
+  with the commits of the bases and datasets it was assessed against (served while they stay).
 
 `scope` is "public" for what was read without a token and a hash of the token otherwise: a
 run never gets what a token could read unless it holds that same token (a public entry is
@@ -105,6 +106,8 @@ class Cache:
             data = json.loads(raw)
             if data.get("format") != FORMAT or data.get("key") != list(parts):
                 raise ValueError("written by another version, or for another key")
+            if not isinstance(data["value"], dict):
+                raise ValueError("its value is not an object")
             return Entry(data["value"], float(data["stored_at"]))
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             self._corrupt(path, exc)
@@ -121,6 +124,11 @@ class Cache:
             os.replace(tmp, path)  # atomic: readers see the old entry or the new one
         except OSError as exc:
             self._say(f"cache: could not write {path.name} ({exc.strerror or exc}); continuing")
+
+    def discard(self, kind: str, *parts: str, reason: str) -> None:
+        """An entry that was read but holds the wrong thing (it parsed, its content does not
+        fit): dropped and warned about as a corrupt one is."""
+        self._corrupt(self._path(kind, *parts), ValueError(reason))
 
     def _corrupt(self, path: Path, exc: Exception) -> None:
         self._say(f"cache: ignoring a corrupt or foreign entry {path.name} ({exc}); replacing it")

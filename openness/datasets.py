@@ -27,6 +27,7 @@ class DatasetStatus:
     detail: str = ""
     links: list[Link] = field(default_factory=list)
     card_read: bool = True  # False when its card is listed but could not be read
+    revision: str | None = None  # the commit it was read at
 
 
 def from_snapshot(requested: str, source: str, snap: Snapshot) -> DatasetStatus:
@@ -51,6 +52,7 @@ def from_snapshot(requested: str, source: str, snap: Snapshot) -> DatasetStatus:
             for link in card.links
         ],
         card_read=card.unread is None,
+        revision=snap.revision,
     )
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from openness.audit import Auditor
-from openness.batch import DEFAULT_JOBS, OnDone, OnError, run_audits
+from openness.batch import DEFAULT_JOBS, OnDone, OnError, OnStart, run_audits
 from openness.errors import ExitCode, OpennessError
 from openness.lockfile import LOCK_NAME, as_report, lock_entry
 from openness.policy import Policy, effective, evaluate
@@ -133,13 +133,16 @@ def scan(
     jobs: int = DEFAULT_JOBS,
     on_done: OnDone | None = None,
     on_plan: Callable[[int], None] | None = None,
+    on_start: OnStart | None = None,
 ) -> ScanDocument:
     """`on_plan` hears how many distinct repos will be audited, before the first starts."""
     refs, problems = scan_paths(paths, root)
     subjects = _subjects(refs)
     if on_plan is not None:
         on_plan(len(subjects))
-    audited = run_audits(subjects, auditor, policy, on_error, jobs=jobs, on_done=on_done)
+    audited = run_audits(
+        subjects, auditor, policy, on_error, jobs=jobs, on_done=on_done, on_start=on_start
+    )
     by_repo = _by_subject(subjects, audited.reports, audited.errors)
     errors = {e.subject.lower(): e.message for e in audited.errors}
     results = []
@@ -255,6 +258,7 @@ def build_lock(
     on_done: OnDone | None = None,
     on_plan: Callable[[int], None] | None = None,
     previous: LockFile | None = None,
+    on_start: OnStart | None = None,
     policy: Policy | None = None,
 ) -> LockBuild:
     """Audit every referenced model and lock it. A model that could not be audited (an
@@ -268,7 +272,9 @@ def build_lock(
     subjects = _subjects(refs)
     if on_plan is not None:
         on_plan(len(subjects))
-    audited = run_audits(subjects, auditor, None, on_error, jobs=jobs, on_done=on_done)
+    audited = run_audits(
+        subjects, auditor, None, on_error, jobs=jobs, on_done=on_done, on_start=on_start
+    )
     document = ScanDocument(reports=audited.reports, errors=audited.errors, problems=problems)
     build = LockBuild(lock=LockFile(rules=auditor.rules.digest), document=document)
     not_audited = [e.subject for e in audited.errors]

@@ -21,9 +21,14 @@ _enabled = False
 _lock = threading.Lock()
 _started: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
 
-SECRET_PARAM = re.compile(
-    r"token|key|secret|passw|auth|sig|credential|policy|session|code", re.IGNORECASE
-)
+# Words that make a query parameter secret, matched against the whole words of its name
+# (`X-Amz-Signature`, `access_token`, `apiKey`), never inside one: `author=` is a listing's.
+SECRET_WORDS = frozenset(
+    {"token", "key", "apikey", "secret", "password", "passwd", "pwd", "passcode", "passphrase",
+     "auth", "authorization", "sig", "signature", "credential", "credentials", "policy",
+     "session", "code"}
+)  # fmt: skip
+_NAME_WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 TOKEN_LIKE = re.compile(r"\b(?:hf|api|ghp|gho|ghs|ghu|github_pat)_[A-Za-z0-9_]{8,}")
 REDACTED = "REDACTED"
 
@@ -55,7 +60,7 @@ def redact(url: str) -> str:
         if parts.port is not None:
             host = f"{host}:{parts.port}"
         query = [
-            (name, REDACTED if SECRET_PARAM.search(name) else value)
+            (name, REDACTED if secret_param(name) else value)
             for name, value in parse_qsl(parts.query, keep_blank_values=True)
         ]
         clean = urlunsplit(
@@ -64,6 +69,11 @@ def redact(url: str) -> str:
     except ValueError:
         clean = str(url).split("?", 1)[0]
     return TOKEN_LIKE.sub(REDACTED, clean)
+
+
+def secret_param(name: str) -> bool:
+    """A query parameter whose value must not be logged: one of its words is a secret's."""
+    return any(word.lower() in SECRET_WORDS for word in _NAME_WORD.findall(name))
 
 
 def log(method: str, url: str, status: int | str, elapsed_ms: float) -> None:

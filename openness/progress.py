@@ -1,6 +1,7 @@
-"""A progress bar on stderr for batches: done/total, rate, ETA and the subject that just
-finished. Shown only when stderr is a terminal (never in a pipe or a CI log) and not with
---quiet.
+"""A progress bar on stderr for batches: done/total, rate, ETA and a subject in progress (the
+one running longest). Shown only when stderr is a terminal (never in a pipe or a CI log) and
+not with --quiet. On a narrow terminal the subject is cut first: the counts and the ETA stay
+whole.
 
 rich's Progress redirects stdout and stderr by default, capturing whatever is written to them
 while the bar is live: `--format jsonl` would lose its lines. Both redirects are off here, and
@@ -26,18 +27,30 @@ def wanted(quiet: bool) -> bool:
     return interactive and not quiet
 
 
-class Bar:
-    """`with Bar(total, enabled) as bar: ... bar.advance(subject)`. Shown for more than one
-    subject; when the total is known only later, `set_total` shows it then. A no-op when not
-    `enabled`."""
+BAR_WIDTH = 20  # what is left of the line goes to the subject
 
-    def __init__(self, total: int | None, enabled: bool, label: str = "auditing") -> None:
+
+class Bar:
+    """`with Bar(total, enabled) as bar: ... bar.start(subject) ... bar.advance(subject)`.
+    Shown for more than one subject; when the total is known only later, `set_total` shows it
+    then. A no-op when not `enabled`. It draws on stderr, or on `console` (a rich Console, for
+    tests)."""
+
+    def __init__(
+        self,
+        total: int | None,
+        enabled: bool,
+        label: str = "auditing",
+        console: Any = None,
+    ) -> None:
         self.total = total
         self.enabled = enabled
         self.label = label
+        self.console = console
         self._progress: Any = None
         self._task: Any = None
         self._lock = threading.Lock()
+        self._running: dict[str, int] = {}  # subjects in progress (how many of each), in order
 
     @property
     def shown(self) -> bool:
@@ -60,36 +73,58 @@ class Bar:
             TextColumn,
             TimeRemainingColumn,
         )
+        from rich.table import Column
 
-        console = Console(stderr=True, highlight=False, markup=False, emoji=False)
+        console = self.console or Console(stderr=True, highlight=False, markup=False, emoji=False)
         self._progress = Progress(
             TextColumn("{task.description}", markup=False),
-            BarColumn(),
+            BarColumn(bar_width=BAR_WIDTH),
             MofNCompleteColumn(),
             TextColumn("{task.fields[rate]}", markup=False),
             TextColumn("ETA"),
             TimeRemainingColumn(),
-            TextColumn("{task.fields[last]}", markup=False),
+            # The only column that stretches and shrinks: the rest keep their width.
+            TextColumn(
+                "{task.fields[current]}",
+                markup=False,
+                table_column=Column(ratio=1, min_width=0, no_wrap=True, overflow="ellipsis"),
+            ),
             console=console,
+            expand=True,
             redirect_stdout=False,  # a jsonl stream on stdout must reach stdout
             redirect_stderr=False,
             transient=True,  # the summary line says how it ended
         )
         self._progress.start()
-        self._task = self._progress.add_task(self.label, total=self.total, rate="", last="")
+        self._task = self._progress.add_task(self.label, total=self.total, rate="", current="")
         self._progress.refresh()
 
-    def advance(self, subject: str) -> None:
-        if self._progress is None:
-            return
+    def start(self, subject: str) -> None:
+        """A subject's audit began: it is shown while it runs (the oldest one running)."""
         with self._lock:
+            self._running[subject] = self._running.get(subject, 0) + 1
+            self._show()
+
+    def advance(self, subject: str) -> None:
+        with self._lock:
+            if self._running.get(subject, 0) > 1:
+                self._running[subject] -= 1
+            else:
+                self._running.pop(subject, None)
+            if self._progress is None:
+                return
             self._progress.advance(self._task)
             task = self._progress.tasks[0]
             speed = task.finished_speed or task.speed
-            rate = f"{speed:.1f}/s" if speed else ""
-            last = one_line(subject, 60)
-            self._progress.update(self._task, rate=rate, last=last)
-            self._progress.refresh()
+            self._progress.update(self._task, rate=f"{speed:.1f}/s" if speed else "")
+            self._show()
+
+    def _show(self) -> None:
+        if self._progress is None:
+            return
+        current = next(iter(self._running), "")
+        self._progress.update(self._task, current=one_line(current, 200))
+        self._progress.refresh()
 
     def say(self, line: str) -> None:
         """A line for stderr, printed above the bar while it is shown."""

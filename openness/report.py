@@ -378,6 +378,13 @@ class CacheUse(_Model):
         None,
         description="Offline: when the branch was last resolved to this sha (it may have moved).",
     )
+    dependencies_checked: bool | None = Field(
+        None,
+        description="Whether the bases and datasets the report was assessed against were "
+        "checked to be at the same commits (true: they were, one HEAD each). false: not "
+        "re-checked (--offline, or a pinned sha), so their terms are as of stored_at. null: "
+        "it has none.",
+    )
 
 
 class Report(_Model):
@@ -412,6 +419,14 @@ class AuditDocument(_Model):
     tool: Tool = Field(default_factory=Tool)
     reports: list[Report] = Field(default_factory=list)
     errors: list[SubjectError] = Field(default_factory=list)
+    interrupted: bool = Field(
+        False, description="The run was stopped (Ctrl-C) before every subject was audited."
+    )
+    not_audited: list[str] = Field(
+        default_factory=list,
+        description="When interrupted: the subjects with neither a report nor an error, in "
+        "input order, as `--from` reads them (`org/name@revision`).",
+    )
 
 
 class LicenseFileResult(LicenseAssessment):

@@ -34,12 +34,16 @@ def run_openness(
     cwd: Path | None = None,
     stdin: bytes | None = None,
     timeout: float = 120,
+    unset: tuple[str, ...] = (),
 ) -> Run:
-    """Run the real program in a child process (huggingface_hub reads its env at import)."""
+    """Run the real program in a child process (huggingface_hub reads its env at import).
+    `unset`: variables the child must not see (even those `env` or the defaults set)."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "OPENNESS_"))}
     base.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
     if env:
         base.update(env)
+    for name in unset:
+        base.pop(name, None)
     with tempfile.TemporaryDirectory(prefix="openness-cache-") as fresh:
         # Each run starts with an empty cache unless the test hands one over on purpose.
         base.setdefault("OPENNESS_CACHE", fresh)

@@ -13,8 +13,9 @@ from fakehub import GRANTED_TOKEN, FakeHub, Fault
 
 from openness.cache import FORMAT
 
-OPEN = "openness-fixtures/open-apache-7b"
-FINETUNE = "openness-fixtures/llama2-finetune-apache"
+OPEN = "openness-fixtures/open-apache-7b"  # names one dataset
+PLAIN = "openness-fixtures/other-licensed-7b"  # no base, no dataset
+FINETUNE = "openness-fixtures/llama2-finetune-apache"  # of meta-llama/Llama-2-7b-hf
 
 
 @pytest.fixture
@@ -38,34 +39,74 @@ def _count(hub: FakeHub, run) -> int:
     return len(hub.requests) - before
 
 
+def _heads(hub: FakeHub, since: int) -> list[str]:
+    """The paths of the requests made since `since`, each checked to be a warm-check HEAD."""
+    made = hub.requests[since:]
+    assert all(r.method == "HEAD" and "/resolve/main/README.md" in r.path for r in made), made
+    return [r.path.split("/resolve/")[0].lstrip("/") for r in made]
+
+
 def test_warm_audit_of_an_unchanged_repo_makes_one_request(counted):
     hub, env = counted
-    cold = _count(hub, lambda: _audit(env, FINETUNE))
-    assert cold >= 5
-    warm = None
-
-    def again():
-        nonlocal warm
-        warm = _audit(env, FINETUNE)
-
-    assert _count(hub, again) == 1
-    assert hub.requests[-1].method == "HEAD" and "/resolve/main/" in hub.requests[-1].path
-    report = warm.json()["reports"][0]
+    assert _count(hub, lambda: _audit(env, PLAIN)) >= 3
+    before = len(hub.requests)
+    report = _audit(env, PLAIN).json()["reports"][0]
+    assert _heads(hub, before) == [PLAIN]
     assert report["cache"]["age_seconds"] >= 0 and report["cache"]["offline"] is False
+    assert report["cache"]["dependencies_checked"] is None  # it has none
+
+
+def test_warm_finetune_checks_its_base_and_datasets_too(counted):
+    """1 HEAD for the subject, and one per base and dataset it was assessed against."""
+    hub, env = counted
+    assert _count(hub, lambda: _audit(env, FINETUNE)) >= 5
+    before = len(hub.requests)
+    report = _audit(env, FINETUNE).json()["reports"][0]
+    assert _heads(hub, before) == [FINETUNE, "meta-llama/Llama-2-7b-hf"]
+    assert report["cache"]["dependencies_checked"] is True
     assert report["license"]["effective"]["osd_compliant"] is False  # the whole report
+    _audit(env, OPEN)
+    before = len(hub.requests)
+    _audit(env, OPEN)
+    assert _heads(hub, before) == [OPEN, "datasets/openness-fixtures/open-pretrain-mix"]
+
+
+def test_telemetry_is_off_unless_asked_for_so_a_warm_audit_stays_one_request(counted):
+    """huggingface_hub asks {HF_ENDPOINT}/api/agent-harnesses for its user agent unless
+    HF_HUB_DISABLE_TELEMETRY is set: openness sets it, so users need not."""
+    hub, env = counted
+    bare = {k: v for k, v in env.items() if k != "HF_HUB_DISABLE_TELEMETRY"}
+    unset = ("HF_HUB_DISABLE_TELEMETRY",)
+    run_openness("audit", PLAIN, "-f", "json", env=bare, unset=unset)
+    before = len(hub.requests)
+    warm = run_openness("audit", PLAIN, "-f", "json", env=bare, unset=unset)
+    assert warm.code == 0, warm.stderr
+    assert [(r.method, "/resolve/main/" in r.path) for r in hub.requests[before:]] == [
+        ("HEAD", True)
+    ]
+    assert not hub.calls(path="agent-harnesses")
+    # A user who wants it keeps it: the client then asks for the registry.
+    asked = {**bare, "HF_HUB_DISABLE_TELEMETRY": "0", "HF_HOME": env["HF_HOME"] + "-2"}
+    run_openness("audit", PLAIN, "-f", "json", env=asked)
+    assert hub.calls("GET", "/api/agent-harnesses")
 
 
 def test_pinned_sha_and_offline_make_no_request(counted):
     hub, env = counted
     first = _audit(env, FINETUNE).json()["reports"][0]
     sha = first["subject"]["revision"]
-    assert _count(hub, lambda: _audit(env, FINETUNE, "--revision", sha)) == 0
-    offline = {**env, "HF_HUB_OFFLINE": "1"}
     runs = []
+    assert _count(hub, lambda: runs.append(_audit(env, FINETUNE, "--revision", sha))) == 0
+    offline = {**env, "HF_HUB_OFFLINE": "1"}
     assert _count(hub, lambda: runs.append(_audit(offline, FINETUNE))) == 0
-    report = runs[0].json()["reports"][0]
+    pinned, report = (run.json()["reports"][0] for run in runs)
     assert report["cache"]["offline"] is True and report["cache"]["revision_seen_at"]
     assert report["subject"]["revision"] == sha
+    # No request, so the base was not re-checked: the report says so, and so does the table.
+    assert pinned["cache"]["dependencies_checked"] is False
+    assert report["cache"]["dependencies_checked"] is False
+    table = run_openness("audit", FINETUNE, "--offline", env=env)
+    assert "bases not re-checked" in table.stdout
 
 
 def test_offline_says_not_cached_per_subject_without_crashing(counted):
@@ -123,6 +164,31 @@ def test_a_corrupt_entry_is_ignored_replaced_and_warned_about(counted):
     assert json.loads(reports[0].read_text())["format"] == FORMAT  # replaced by a good entry
 
 
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [("reports", {"bogus": 1}), ("snapshots", {"bogus": 1}), ("refs", {"bogus": 1}), ("refs", [1])],
+)
+def test_an_entry_of_the_wrong_shape_is_ignored_replaced_and_warned_about(counted, kind, value):
+    """Valid JSON, right key, wrong content: not served, replaced, and said (one line)."""
+    _hub, env = counted
+    _audit(env, OPEN)
+    entries = list((Path(env["OPENNESS_CACHE"]) / kind).glob("*.json"))
+    assert entries
+    for path in entries:
+        data = json.loads(path.read_text())
+        data["value"] = value
+        path.write_text(json.dumps(data))
+    if kind == "snapshots":  # read only when there is no report to serve
+        for path in (Path(env["OPENNESS_CACHE"]) / "reports").glob("*.json"):
+            path.unlink()
+    run = _audit(env, OPEN)
+    assert run.code == 0, run.stderr
+    warnings = [line for line in run.stderr.splitlines() if "corrupt or foreign" in line]
+    assert len(warnings) == 1, run.stderr
+    assert run.json()["reports"][0]["cache"] is None
+    assert all(json.loads(p.read_text())["value"] != value for p in entries if p.exists())
+
+
 def test_no_cache_reads_and_writes_nothing(counted):
     _hub, env = counted
     _audit(env, OPEN)  # a cached entry that --no-cache must not serve
@@ -139,7 +205,14 @@ def _sha(repo_id: str) -> str:
     return hashlib.sha1(f"fixture:{repo_id}".encode()).hexdigest()
 
 
-def _model(root: Path, repo_id: str, card: dict, files: dict[str, str], siblings: list[str]):
+def _model(
+    root: Path,
+    repo_id: str,
+    card: dict,
+    files: dict[str, str],
+    siblings: list[str],
+    sha: str | None = None,
+):
     folder = root / "models" / repo_id
     folder.mkdir(parents=True)
     front = "".join(f"{k}: {json.dumps(v)}\n" for k, v in card.items())
@@ -152,7 +225,7 @@ def _model(root: Path, repo_id: str, card: dict, files: dict[str, str], siblings
         tags += [f"base_model:{card['base_model']}", f"base_model:{rel}:{card['base_model']}"]
     info = {
         "id": repo_id,
-        "sha": _sha(repo_id),
+        "sha": sha or _sha(repo_id),
         "gated": False,
         "private": False,
         "tags": tags,
@@ -186,7 +259,9 @@ def test_a_batch_of_20_finetunes_of_2_bases_reads_each_base_once(tmp_path):
         before = len(hub.requests)
         warm = _audit(env, *subjects)
         assert warm.code == 0
-        assert len(hub.requests) - before <= len(subjects)  # at most one request a subject
+        # One HEAD a subject, and one per distinct base for the whole run.
+        heads = _heads(hub, before)
+        assert sorted(heads) == sorted([*subjects, "org/base-a", "org/base-b"])
 
 
 def test_a_429_on_a_file_waits_for_retry_after_and_completes(counted):
@@ -203,3 +278,90 @@ def test_a_429_on_a_file_waits_for_retry_after_and_completes(counted):
     report = _audit(env, OPEN).json()["reports"][0]
     assert report["complete"] is True
     assert [r.status for r in hub.requests if r.path.endswith("/LICENSE")] == [429, 200]
+
+
+def test_a_429_on_the_warm_check_pauses_every_worker_and_all_are_audited(tmp_path):
+    """The warm check is a HEAD; a 429 on it is retried after Retry-After, and the other
+    workers wait too (the pause is shared), so the Hub is not asked again meanwhile."""
+    root = tmp_path / "hub"
+    subjects = [f"org/model-{i}" for i in range(10)]
+    for repo in subjects:
+        _model(root, repo, {"license": "mit"}, {"LICENSE": "MIT License\n"}, [])
+    jobs = 2
+    with FakeHub(root) as hub:
+        env = hub.client_env(tmp_path / "hf")
+        env["OPENNESS_CACHE"] = str(tmp_path / "cache")
+        assert _audit(env, *subjects).code == 0
+        refused = f"/{subjects[0]}/resolve/main/README.md"
+        hub.faults.append(
+            Fault(method="HEAD", path=f"^{refused}$", status=429, headers={"Retry-After": "1"})
+        )
+        before = len(hub.requests)
+        hub.latency = 0.1  # a worker that did not pause would ask ~8 times in Retry-After's 1 s
+        run = _audit(env, *subjects, "--jobs", str(jobs))
+        warm = hub.requests[before:]
+    assert run.code == 0, run.stderr
+    reports = run.json()["reports"]
+    assert [r["subject"]["repo_id"] for r in reports] == subjects
+    assert all(r["cache"] is not None for r in reports)  # each from the cache, after its HEAD
+    assert [r.method for r in warm] == ["HEAD"] * (len(subjects) + 1)  # one retry, no more
+    tries = [i for i, r in enumerate(warm) if r.path == refused]
+    assert [warm[i].status for i in tries] == [429, 200]
+    # While the pool waits, no worker asks the Hub. Between the 429 and its retry arrive at
+    # most, per other worker, the request it had on its way when the 429 came back and the
+    # one it sends when the pause ends, together with the retry.
+    answered = warm[tries[0]].answered
+    meanwhile = [r for r in warm[tries[0] + 1 : tries[1]] if r.arrived > answered]
+    assert len(meanwhile) <= 2 * (jobs - 1), [r.path for r in meanwhile]
+
+
+MIT = "MIT License\n\nPermission is hereby granted, free of charge, to any person obtaining a copy"
+NON_COMMERCIAL = "Attribution-NonCommercial 4.0 International\n"
+
+
+def test_a_cached_finetune_is_assessed_again_when_its_base_moves(tmp_path):
+    """The base gets a new commit and a new license: the fine-tunes' cached reports are not
+    served; each is assessed again from its cached snapshot (no file of its own is read
+    again) with the base read anew, once for the run."""
+    root, moved = tmp_path / "hub", tmp_path / "moved"
+    tunes = ["org/tune-1", "org/tune-2"]
+    weights = ["model.safetensors"]
+    _model(root, "org/base", {"license": "mit"}, {"LICENSE": MIT}, weights)
+    for tune in tunes:
+        _model(root, tune, {"license": "mit", "base_model": "org/base"}, {}, weights)
+    new_sha = "2" * 40
+    relicensed = {"LICENSE": NON_COMMERCIAL}
+    _model(moved, "org/base", {"license": "cc-by-nc-4.0"}, relicensed, weights, sha=new_sha)
+
+    def audit() -> tuple:
+        before = len(hub.requests)
+        run = run_openness("audit", *tunes, "-f", "json", "--require-osd", env=env, cwd=tmp_path)
+        assert "Traceback" not in run.stderr, run.stderr
+        return run, hub.requests[before:]
+
+    with FakeHub(root) as hub:
+        env = hub.client_env(tmp_path / "hf")
+        env["OPENNESS_CACHE"] = str(tmp_path / "cache")
+        first, _ = audit()
+        assert first.code == 0, first.stderr
+        unchanged, made = audit()
+        assert unchanged.code == 0 and len(made) == 3  # 2 subjects + the base, all HEADs
+        hub.roots.insert(0, moved)
+        run, made = audit()
+        again, made_again = audit()
+    assert run.code == 1, run.stderr  # the policy fails now, as it does with --no-cache
+    for report in run.json()["reports"]:
+        assert report["cache"] is None
+        assert report["lineage"]["base_chain"][0]["revision"] == new_sha
+        assert report["license"]["effective"]["osd_compliant"] is False
+    asked = [(r.method, r.path.split("/resolve/")[-1]) for r in made if "/tune-" in r.path]
+    assert sorted(asked) == [("HEAD", "main/README.md")] * 2  # no file of theirs read again
+    base = [(r.method, r.path) for r in made if "org/base" in r.path]
+    assert base.count(("HEAD", "/org/base/resolve/main/README.md")) == 1  # once for the run
+    assert sum(path.startswith("/api/models/org/base") for _, path in base) == 1
+    assert len(made) == len(asked) + len(base)
+    # Then served from the cache again, with the new base.
+    assert again.code == 1 and len(made_again) == 3
+    report = again.json()["reports"][0]
+    assert report["cache"]["dependencies_checked"] is True
+    assert report["lineage"]["base_chain"][0]["revision"] == new_sha

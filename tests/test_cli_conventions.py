@@ -208,3 +208,18 @@ def test_logged_urls_lose_credentials():
     for secret in ("user", "pass", "deadbeef", "AKIA", "t0k", "Policy=p", "=k&", TOKEN):
         assert secret not in clean, secret
     assert "download=true" in clean
+
+
+def test_logged_urls_keep_parameters_that_only_contain_a_secret_word():
+    """Whole parameter names are matched: a listing's author= is not an auth= (nor codec= a
+    code=); a secret word inside a longer name (access_token, apiKey) still is."""
+    from openness.httplog import redact
+
+    url = (
+        "https://hub.example/api/models?author=meta-llama&search=llama&sort=downloads"
+        "&codec=x&access_token=t0k&apiKey=k3y&X-Amz-Security-Token=s3c"
+    )
+    clean = redact(url)
+    assert "author=meta-llama&search=llama&sort=downloads&codec=x" in clean
+    for secret in ("t0k", "k3y", "s3c"):
+        assert secret not in clean, secret

@@ -217,9 +217,21 @@ def test_listing_problems(fresh):
 
 
 def test_jobs_option(fresh):
-    _hub, env = fresh
-    run = run_openness("audit", OPEN, NC, LLAMA, "--jobs", "1", "-f", "json", env=env)
-    assert _ids(run) == [OPEN, NC, LLAMA]  # input order whatever the pool
+    """Several workers, and answers late enough that the first subject (a fine-tune: its base
+    is read after its own info) finishes last: the document still follows input order."""
+    hub, env = fresh
+    slow = "openness-fixtures/llama2-chat-finetune"  # of meta-llama/Llama-2-7b-hf
+    fast = ["openness-fixtures/other-licensed-7b", "openness-fixtures/relicensed-3b"]
+    hub.latency = 0.3
+    run = run_openness("audit", slow, *fast, "--jobs", "3", "-f", "json", env=env)
+    hub.latency = 0.0
+    assert _ids(run) == [slow, *fast]  # input order whatever the pool
+
+    def last_answer(*repos: str) -> float:
+        return max(r.answered or 0.0 for r in hub.requests if any(x in r.path for x in repos))
+
+    # They did finish out of order: the slow one's last answer came after the others'.
+    assert last_answer(slow, "meta-llama/Llama-2-7b-hf") > max(last_answer(r) for r in fast)
     bad = run_openness("audit", OPEN, "--jobs", "0", env=env)
     assert bad.code == 2 and "0 is out of range: use 1 to 64" in bad.stderr
     helps = " ".join(run_openness("audit", "-h").stdout.split())

@@ -5,9 +5,11 @@ real program."""
 from __future__ import annotations
 
 import fcntl
+import io
 import json
 import os
 import pty
+import re
 import select
 import signal
 import struct
@@ -50,6 +52,7 @@ def test_jsonl_is_one_report_a_line_as_in_the_json_document():
     assert sorted(reports, key=key) == sorted(document.json()["reports"], key=key)
     [failed] = [r for r in records if "error" in r]
     [error] = document.json()["errors"]
+    assert document.json()["interrupted"] is False and document.json()["not_audited"] == []
     assert failed == {
         "subject": "openness-fixtures/no-such-model",
         "error": {"kind": error["kind"], "message": error["message"]},
@@ -184,6 +187,39 @@ def test_progress_bar_on_a_terminal_while_jsonl_goes_to_the_file(tmp_path):
     assert sorted(r["subject"]["repo_id"] for r in records) == subjects
 
 
+def _last_frame(width: int, finish: int) -> str:
+    """The bar's last line on a `width`-column terminal, after 5 subjects started and the
+    first `finish` of them finished."""
+    from rich.console import Console
+
+    from openness.progress import Bar
+
+    out = io.StringIO()
+    console = Console(file=out, width=width, force_terminal=True, color_system=None)
+    subjects = [f"org/m{i}-" + "long-name-" * 6 for i in range(5)]
+    with Bar(200, True, console=console) as bar:
+        for subject in subjects:
+            bar.start(subject)
+        for subject in subjects[:finish]:
+            time.sleep(0.02)  # a rate, hence an ETA
+            bar.advance(subject)
+    frames = [f for f in re.split(r"\r|\n|\x1b\[[0-9;?]*[A-Za-z]", out.getvalue()) if f.strip()]
+    return frames[-1]
+
+
+def test_bar_keeps_counts_and_eta_whole_at_80_columns_and_shows_a_subject_in_progress():
+    frame = _last_frame(80, finish=3)
+    assert len(frame) <= 80
+    assert "3/200" in frame
+    assert re.search(r"ETA \d+:\d\d:\d\d ", frame), frame  # the ETA is whole
+    # The subject gives way (cut with an ellipsis), and it is one still running: m3, the
+    # oldest in progress, not m2, which just finished.
+    subject = frame.split(" ")[-1]
+    assert subject.startswith("org/m3-") and subject.endswith("…"), frame
+    wide = _last_frame(160, finish=3)
+    assert wide.rstrip().endswith("org/m3-" + "long-name-" * 6)  # room enough: whole
+
+
 def test_no_bar_with_quiet_or_for_one_subject(tmp_path):
     out = tmp_path / "audit.jsonl"
     code, terminal = _under_pty(
@@ -235,6 +271,11 @@ def test_ctrl_c_keeps_what_finished_and_exits_130(tmp_path, fmt):
     else:
         document = json.loads(out.read_text())
         records = document["reports"] + document["errors"]
+        # The document says it is partial, and which subjects it lacks (in input order).
+        assert document["interrupted"] is True
+        done = {r["subject"]["repo_id"] for r in document["reports"]}
+        done |= {e["subject"] for e in document["errors"]}
+        assert document["not_audited"] == [s for s in ALL_FIXTURES if s not in done]
     assert 1 <= len(records) < len(ALL_FIXTURES)
     assert f"{len(records)} of {len(ALL_FIXTURES)} finished" in text
 

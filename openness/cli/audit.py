@@ -214,8 +214,14 @@ def audit(
         _fail(f"{exc}; nothing was audited", ExitCode.INCOMPLETE)
     document, interrupted = _run_batch(
         len(planned),
-        lambda on_done, _plan: run_audits(
-            planned, auditor, policy, _on_error, jobs=jobs or DEFAULT_JOBS, on_done=on_done
+        lambda on_done, _plan, on_start: run_audits(
+            planned,
+            auditor,
+            policy,
+            _on_error,
+            jobs=jobs or DEFAULT_JOBS,
+            on_done=on_done,
+            on_start=on_start,
         ),
         output_format,
         output,

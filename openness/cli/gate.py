@@ -157,7 +157,7 @@ def scan(
     if not locked:
         document, interrupted = _run_batch(
             None,
-            lambda on_done, on_plan: gate.scan(
+            lambda on_done, on_plan, on_start: gate.scan(
                 targets,
                 Path.cwd(),
                 auditor,
@@ -166,6 +166,7 @@ def scan(
                 jobs=jobs or DEFAULT_JOBS,
                 on_done=on_done,
                 on_plan=on_plan,
+                on_start=on_start,
             ),
             output_format,
             output,
@@ -312,7 +313,7 @@ def lock(
         raise typer.Exit(int(_report_lock_check(result)))
     built, interrupted = _run_batch(
         None,
-        lambda on_done, on_plan: gate.build_lock(
+        lambda on_done, on_plan, on_start: gate.build_lock(
             targets,
             Path.cwd(),
             auditor,
@@ -323,6 +324,7 @@ def lock(
             on_plan=on_plan,
             previous=previous,
             policy=policy,
+            on_start=on_start,
         ),
         output_format,
         None,

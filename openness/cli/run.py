@@ -197,14 +197,15 @@ def _exit_now(code: int) -> NoReturn:
 
 def _run_batch(
     total: int | None,
-    run: Callable[[Callable[[Any], None], Callable[[int], None]], Any],
+    run: Callable[[Callable[[Any], None], Callable[[int], None], Callable[[str], None]], Any],
     output_format: Enum,
     output: Path | None,
     quiet: bool,
 ) -> tuple[Any, bool]:
-    """Run a batch (`run(on_done, on_plan)`) with a progress bar on a terminal and, for jsonl,
-    each result written and flushed as it finishes. `total` subjects, or None when `run`
-    says how many through on_plan. Returns (document, interrupted): on Ctrl-C, what finished."""
+    """Run a batch (`run(on_done, on_plan, on_start)`) with a progress bar on a terminal and,
+    for jsonl, each result written and flushed as it finishes. `total` subjects, or None when
+    `run` says how many through on_plan; on_start names a subject as its audit begins.
+    Returns (document, interrupted): on Ctrl-C, what finished."""
     from openness import progress
     from openness.batch import Interrupted
 
@@ -229,7 +230,7 @@ def _run_batch(
     with bar:
         messages.sink = bar.say
         try:
-            document = run(on_done, bar.set_total)
+            document = run(on_done, bar.set_total, bar.start)
         except Interrupted as exc:
             document, interrupted = exc.document, True
         except KeyboardInterrupt:  # the broken pipe's interrupt, arriving after the batch

@@ -165,12 +165,14 @@ def report_panel(report: Report, kinds: Mapping[str, Any] | None = None) -> Pane
 
 
 def _cache_note(report: Report) -> str:
-    """How old a cached answer is, and, offline, how old the branch's sha is."""
+    """How old a cached answer is, offline or not, and whether its bases were re-checked."""
     use = report.cache
     assert use is not None
     note = f"cached {_age(use.age_seconds)} ago"
     if use.offline:
         note += " · offline"
+    if use.dependencies_checked is False:
+        note += " · bases not re-checked"
     return note
 
 

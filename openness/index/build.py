@@ -228,6 +228,7 @@ def build(
     jobs: int,
     on_error: Callable[[str, OpennessError], None] | None = None,
     on_finished: Callable[[str], None] | None = None,
+    on_started: Callable[[str], None] | None = None,
 ) -> Tally:
     """Audit `targets` on the pool and store each report as it finishes. Ctrl-C stops handing
     out work; what was stored is kept (`tally.interrupted`)."""
@@ -281,6 +282,7 @@ def build(
                 on_error,
                 jobs=jobs,
                 on_done=on_done,
+                on_start=on_started,
             )
         except (Interrupted, KeyboardInterrupt):
             with lock:

@@ -203,7 +203,16 @@ def build_cmd(
     with bar:
         messages.sink = bar.say
         try:
-            build.build(store, auditor, todo, tally, workers, _on_error, on_finished=bar.advance)
+            build.build(
+                store,
+                auditor,
+                todo,
+                tally,
+                workers,
+                _on_error,
+                on_finished=bar.advance,
+                on_started=bar.start,
+            )
         finally:
             messages.sink = None
     store.close()

@@ -7,6 +7,11 @@
   sha last seen, and what is not cached is "offline: not cached".
 - What came back incomplete for a passing reason (a network error, a rate limit) is never
   cached: the next run asks again.
+- A finished report records the commits of the bases and datasets it was assessed against,
+  and is served only while each is still there: one HEAD per distinct base or dataset per run
+  (shared by every subject that names it). When one moved, the caller assesses again from the
+  subject's cached snapshot and the fresh base. Offline or for a pinned subject they are not
+  re-checked (no request), and the report says so.
 """
 
 from __future__ import annotations
@@ -14,11 +19,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from pydantic import ValidationError
 
 from openness.cache import Cache, Entry
-from openness.errors import FetchError
+from openness.errors import FetchError, OpennessError, plain_invalid
+from openness.memo import Memo
 from openness.report import CacheUse, Report
 from openness.snapshot import Snapshot
 from openness.sources.hub import HubSource
@@ -35,6 +44,21 @@ TRANSIENT = {
 }
 
 
+@dataclass(frozen=True)
+class Dependency:
+    """A repo a report was assessed against (a base, a dataset), at the commit it was read."""
+
+    kind: str  # model | dataset
+    repo_id: str  # as the card names it (the id its branch is resolved under)
+    revision: str
+
+    @classmethod
+    def parse(cls, value: Any) -> Dependency:
+        if not isinstance(value, dict) or not SHA.match(str(value.get("revision"))):
+            raise ValueError("a dependency without a commit sha")
+        return cls(str(value["kind"]), str(value["repo_id"]), str(value["revision"]))
+
+
 def _iso(epoch: float) -> str:
     return dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc).isoformat(timespec="seconds")
 
@@ -45,6 +69,10 @@ class CachedHub:
         self.cache = cache
         self.scope = scope
         self.offline = offline
+        # Branches resolved this run (a HEAD, a model info, a listing), so that a base named
+        # by many subjects is checked once per run, and not again when it is then read.
+        self._heads: Memo[str | None] = Memo()
+        self._known: dict[tuple[str, str, str], str] = {}
 
     # -- which commit --------------------------------------------------------------------------
 
@@ -58,12 +86,15 @@ class CachedHub:
         if listed:  # a listing already said where main is: no HEAD needed
             self._remember(repo_id, revision, kind, listed)
             return listed, None
+        branch = (kind, repo_id.lower(), revision or "main")
+        if not self.offline and branch in self._known:
+            return self._known[branch], None
         seen = self._ref(repo_id, revision, kind)
         if self.offline:
             return (str(seen.value["sha"]), seen) if seen else (None, None)
         if seen is None:
             return None, None
-        sha = self.hub.resolve_sha(repo_id, revision, kind)
+        sha = self._heads.get(branch, lambda: self.hub.resolve_sha(repo_id, revision, kind))
         if sha:
             self._remember(repo_id, revision, kind, sha)
         return sha, None
@@ -71,10 +102,16 @@ class CachedHub:
     def _ref(self, repo_id: str, revision: str | None, kind: str) -> Entry | None:
         if self.cache is None:
             return None
-        entry = self.cache.get("refs", kind, repo_id.lower(), revision or "main", self.scope)
-        return entry if entry and isinstance(entry.value.get("sha"), str) else None
+        key = (kind, repo_id.lower(), revision or "main", self.scope)
+        entry = self.cache.get("refs", *key)
+        if entry is not None and not SHA.match(str(entry.value.get("sha"))):
+            self.cache.discard("refs", *key, reason="no commit sha in it")
+            return None
+        return entry
 
     def _remember(self, repo_id: str, revision: str | None, kind: str, sha: str) -> None:
+        if not (revision and SHA.match(revision)):
+            self._known[(kind, repo_id.lower(), revision or "main")] = sha
         if self.cache is not None:
             key = (kind, repo_id.lower(), revision or "main", self.scope)
             self.cache.put("refs", {"sha": sha}, *key)
@@ -109,10 +146,12 @@ class CachedHub:
         return snapshot
 
     def _snapshot(self, kind: str, repo_id: str, sha: str) -> Snapshot | None:
-        for entry, scope in self._entries("snapshots", kind, repo_id.lower(), sha):
+        key = (kind, repo_id.lower(), sha)
+        for entry, scope in self._entries("snapshots", *key):
             try:
                 snapshot = Snapshot.model_validate(entry.value)
-            except ValidationError:
+            except ValidationError as exc:
+                self._discard("snapshots", key, scope, plain_invalid(exc))
                 continue
             if self._servable(scope, snapshot.problems):
                 return snapshot
@@ -120,28 +159,63 @@ class CachedHub:
 
     # -- finished reports ----------------------------------------------------------------------
 
-    def report(self, repo_id: str, sha: str, variant: str, seen: Entry | None) -> Report | None:
-        for entry, scope in self._entries("reports", repo_id.lower(), sha, variant):
+    def report(
+        self, repo_id: str, sha: str, variant: str, seen: Entry | None, pinned: bool = False
+    ) -> Report | None:
+        """The report kept for this commit, while the bases and datasets it was assessed
+        against are unchanged (None when one moved: assess again). Offline or `pinned`, they
+        are not re-checked: no request is made, and the report says so."""
+        key = (repo_id.lower(), sha, variant)
+        for entry, scope in self._entries("reports", *key):
             try:
-                report = Report.model_validate(entry.value)
-            except ValidationError:
+                report = Report.model_validate(entry.value.get("report"))
+                depends_on = [Dependency.parse(d) for d in entry.value["depends_on"]]
+            except ValidationError as exc:
+                self._discard("reports", key, scope, plain_invalid(exc))
                 continue
-            if self._servable(scope, report.problems):
-                report.cache = CacheUse(
-                    stored_at=_iso(entry.stored_at),
-                    age_seconds=round(entry.age_seconds),
-                    offline=self.offline,
-                    revision_seen_at=_iso(seen.stored_at) if seen else None,
-                )
-                return report
+            except (KeyError, TypeError, ValueError) as exc:
+                self._discard("reports", key, scope, f"written by another version ({exc})")
+                continue
+            if not self._servable(scope, report.problems):
+                continue
+            checked = None
+            if depends_on:
+                checked = not (pinned or self.offline)
+                if checked and self._moved(depends_on):
+                    return None
+            report.cache = CacheUse(
+                stored_at=_iso(entry.stored_at),
+                age_seconds=round(entry.age_seconds),
+                offline=self.offline,
+                revision_seen_at=_iso(seen.stored_at) if seen else None,
+                dependencies_checked=checked,
+            )
+            return report
         return None
 
-    def keep_report(self, report: Report, variant: str) -> None:
+    def keep_report(self, report: Report, variant: str, depends_on: list[Dependency]) -> None:
         sha = report.subject.revision
         if self.cache is None or not sha or {p.kind for p in report.problems} & TRANSIENT:
             return
         key = (report.subject.repo_id.lower(), sha, variant, self.scope)
-        self.cache.put("reports", report.model_dump(mode="json", by_alias=True), *key)
+        value = {
+            "report": report.model_dump(mode="json", by_alias=True),
+            "depends_on": [asdict(d) for d in depends_on],
+        }
+        self.cache.put("reports", value, *key)
+
+    def _moved(self, depends_on: list[Dependency]) -> bool:
+        """Whether any base or dataset is no longer at the commit it was read at (one HEAD
+        each, in parallel, once per run; one that cannot be checked counts as moved)."""
+
+        def moved(dep: Dependency) -> bool:
+            try:
+                return self.sha(dep.repo_id, None, dep.kind)[0] != dep.revision
+            except OpennessError:
+                return True
+
+        with ThreadPoolExecutor(max_workers=min(8, len(depends_on))) as pool:
+            return any(list(pool.map(moved, depends_on)))
 
     # -- scope -----------------------------------------------------------------------------------
 
@@ -152,6 +226,10 @@ class CachedHub:
         scopes = [self.scope] + (["public"] if self.scope != "public" else [])
         found = [(self.cache.get(kind, *parts, scope), scope) for scope in scopes]
         return [(e, scope) for e, scope in found if e is not None]
+
+    def _discard(self, kind: str, key: tuple[str, ...], scope: str, why: str) -> None:
+        assert self.cache is not None
+        self.cache.discard(kind, *key, scope, reason=f"not a {kind[:-1]}: {why}")
 
     def _servable(self, scope: str, problems: list) -> bool:
         """A public entry read without access is not served to a token that may read more;

@@ -141,7 +141,8 @@ class HubSource:
     def resolve_sha(self, repo_id: str, revision: str | None, kind: str = "model") -> str | None:
         """The commit a revision points at now, from one HEAD on a /resolve/ URL (the Hub's
         larger resolver budget; X-Repo-Commit comes even with a 404). None when the server
-        does not say (a gated README); the caller then asks the API."""
+        does not say (a gated README); the caller then asks the API. A 429 pauses every
+        worker for its Retry-After, as for the GETs (the client does not retry a HEAD)."""
         from huggingface_hub import get_hf_file_metadata, hf_hub_url
 
         url = hf_hub_url(
@@ -150,18 +151,24 @@ class HubSource:
             revision=revision or "main",
             repo_type=None if kind == "model" else kind,
         )
-        self._wait_turn()
-        try:
-            meta = get_hf_file_metadata(url, token=self.token, timeout=self.timeout)
-            return meta.commit_hash
-        except Exception as exc:
-            response = getattr(exc, "response", None)
-            commit = response.headers.get("X-Repo-Commit") if response is not None else None
-            if commit:
-                return commit
-            if _status(exc) in (401, 403, 404):
-                return self.current_sha(repo_id, revision, kind)
-            raise _fetch_error(exc, repo_id, kind) from None
+        for attempt in range(MAX_429_RETRIES + 1):
+            self._wait_turn()
+            try:
+                meta = get_hf_file_metadata(url, token=self.token, timeout=self.timeout)
+                return meta.commit_hash
+            except Exception as exc:
+                response = getattr(exc, "response", None)
+                commit = response.headers.get("X-Repo-Commit") if response is not None else None
+                if commit:
+                    return commit
+                if _status(exc) in (401, 403, 404):
+                    return self.current_sha(repo_id, revision, kind)
+                wait = _retry_after_429(exc)
+                if wait is not None and wait <= MAX_RETRY_AFTER and attempt < MAX_429_RETRIES:
+                    self._pause(wait)
+                    continue
+                raise _fetch_error(exc, repo_id, kind) from None
+        raise AssertionError("unreachable")
 
     def _wait_turn(self) -> None:
         with self._pause_lock:
