@@ -380,10 +380,10 @@ class CacheUse(_Model):
     )
     dependencies_checked: bool | None = Field(
         None,
-        description="Whether the bases and datasets the report was assessed against were "
-        "checked to be at the same commits (true: they were, one HEAD each). false: not "
-        "re-checked (--offline, or a pinned sha), so their terms are as of stored_at. null: "
-        "it has none.",
+        description="Whether the bases the report was assessed against were checked to be at "
+        "the same commits (true: they were, one HEAD each). false: not re-checked (--offline, "
+        "or a pinned sha), so their terms are as of stored_at. null: it has no base. Datasets "
+        "are never re-checked: their reading is as of stored_at.",
     )
 
 

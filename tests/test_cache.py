@@ -56,8 +56,9 @@ def test_warm_audit_of_an_unchanged_repo_makes_one_request(counted):
     assert report["cache"]["dependencies_checked"] is None  # it has none
 
 
-def test_warm_finetune_checks_its_base_and_datasets_too(counted):
-    """1 HEAD for the subject, and one per base and dataset it was assessed against."""
+def test_warm_finetune_checks_its_bases_but_not_its_datasets(counted):
+    """1 HEAD for the subject, and one per base it was assessed against (its license binds);
+    a base model naming a dataset stays at one request."""
     hub, env = counted
     assert _count(hub, lambda: _audit(env, FINETUNE)) >= 5
     before = len(hub.requests)
@@ -68,7 +69,7 @@ def test_warm_finetune_checks_its_base_and_datasets_too(counted):
     _audit(env, OPEN)
     before = len(hub.requests)
     _audit(env, OPEN)
-    assert _heads(hub, before) == [OPEN, "datasets/openness-fixtures/open-pretrain-mix"]
+    assert _heads(hub, before) == [OPEN]
 
 
 def test_telemetry_is_off_unless_asked_for_so_a_warm_audit_stays_one_request(counted):

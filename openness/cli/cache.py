@@ -9,7 +9,7 @@ from openness.cli.base import EXIT_CODES, App, Command, Format, FormatOpt, _say,
 CACHE_HELP = """The cache of what was read from the Hub, keyed by commit sha.
 
 A repo audited before costs one small request to learn whether its branch moved, and one per
-base and dataset it was assessed against (each once per run); a pinned sha or --offline, none.
+base it was assessed against (each once per run); a pinned sha or --offline, none.
 Location: $OPENNESS_CACHE, else the user cache folder. --no-cache (audit,
 scan, lock) neither reads nor writes it."""
 

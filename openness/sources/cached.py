@@ -8,10 +8,12 @@
 - What came back incomplete for a passing reason (a network error, a rate limit) is never
   cached: the next run asks again.
 - A finished report records the commits of the bases and datasets it was assessed against,
-  and is served only while each is still there: one HEAD per distinct base or dataset per run
-  (shared by every subject that names it). When one moved, the caller assesses again from the
-  subject's cached snapshot and the fresh base. Offline or for a pinned subject they are not
-  re-checked (no request), and the report says so.
+  and is served only while each base is still there: one HEAD per distinct base per run
+  (shared by every subject that names it), since a base's license binds the subject. When one
+  moved, the caller assesses again from the subject's cached snapshot and the fresh base.
+  Datasets are recorded but not re-checked (a warm audit of a base model stays one request;
+  the report's `cache.age_seconds` says how old their reading is). Offline or for a pinned
+  subject nothing is re-checked (no request), and the report says so.
 """
 
 from __future__ import annotations
@@ -162,8 +164,8 @@ class CachedHub:
     def report(
         self, repo_id: str, sha: str, variant: str, seen: Entry | None, pinned: bool = False
     ) -> Report | None:
-        """The report kept for this commit, while the bases and datasets it was assessed
-        against are unchanged (None when one moved: assess again). Offline or `pinned`, they
+        """The report kept for this commit, while the bases it was assessed against are
+        unchanged (None when one moved: assess again). Offline or `pinned`, they
         are not re-checked: no request is made, and the report says so."""
         key = (repo_id.lower(), sha, variant)
         for entry, scope in self._entries("reports", *key):
@@ -179,9 +181,10 @@ class CachedHub:
             if not self._servable(scope, report.problems):
                 continue
             checked = None
-            if depends_on:
+            bases = [d for d in depends_on if d.kind == "model"]
+            if bases:
                 checked = not (pinned or self.offline)
-                if checked and self._moved(depends_on):
+                if checked and self._moved(bases):
                     return None
             report.cache = CacheUse(
                 stored_at=_iso(entry.stored_at),
@@ -204,9 +207,9 @@ class CachedHub:
         }
         self.cache.put("reports", value, *key)
 
-    def _moved(self, depends_on: list[Dependency]) -> bool:
-        """Whether any base or dataset is no longer at the commit it was read at (one HEAD
-        each, in parallel, once per run; one that cannot be checked counts as moved)."""
+    def _moved(self, bases: list[Dependency]) -> bool:
+        """Whether any base is no longer at the commit it was read at (one HEAD each, in
+        parallel, once per run; one that cannot be checked counts as moved)."""
 
         def moved(dep: Dependency) -> bool:
             try:
@@ -214,8 +217,8 @@ class CachedHub:
             except OpennessError:
                 return True
 
-        with ThreadPoolExecutor(max_workers=min(8, len(depends_on))) as pool:
-            return any(list(pool.map(moved, depends_on)))
+        with ThreadPoolExecutor(max_workers=min(8, len(bases))) as pool:
+            return any(list(pool.map(moved, bases)))
 
     # -- scope -----------------------------------------------------------------------------------
 
