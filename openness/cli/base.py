@@ -441,11 +441,12 @@ class Messages:
 messages = Messages()
 
 
-def _say(message: str) -> None:
-    """A line on stderr: an error, a failure or a warning; never silenced."""
+def _say(message: str, limit: int = 400) -> None:
+    """A line on stderr: an error, a failure or a warning; never silenced. `limit`: a policy
+    failure's line lists identifiers, and is given the room to list them whole."""
     from openness.sanitize import one_line
 
-    line = f"openness: {one_line(message, 400)}"
+    line = f"openness: {one_line(message, limit)}"
     if messages.sink is not None:
         messages.sink(line)
     else:

@@ -54,6 +54,7 @@ from openness.cli.run import (
     _run_batch,
 )
 from openness.errors import ExitCode, UsageError
+from openness.sanitize import DETAIL_LIMIT
 
 
 class ScanFormat(str, Enum):
@@ -174,7 +175,7 @@ def scan(
     failing = [ref for ref in document.references if ref.status in ("failed", "unlocked")]
     for ref in failing:
         why = "; ".join(f"{v.rule}: {v.detail}" for v in ref.violations)
-        _say(f"{ref.file}:{ref.line}: {ref.repo_id}: {why}")
+        _say(f"{ref.file}:{ref.line}: {ref.repo_id}: {why}", DETAIL_LIMIT)
     if any(ref.status == "failed" for ref in failing):
         _note(
             "to accept a model anyway, add a [[tool.openness.exceptions]] entry (repo, reason, "

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from openness.report import ReferenceResult, ScanDocument
-from openness.sanitize import one_line
+from openness.sanitize import DETAIL_LIMIT, IDENT_LIMIT, one_line
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
 ICON = {
@@ -20,9 +20,6 @@ ICON = {
 }
 
 
-IDENT_LIMIT = 256  # identifiers are never shortened (see formats/table.py)
-
-
 def md(text: object, limit: int = 200) -> str:
     return _SPECIAL.sub(r"\\\1", one_line(str(text), limit))
 
@@ -30,6 +27,12 @@ def md(text: object, limit: int = 200) -> str:
 def md_id(text: object) -> str:
     """An identifier (rule name) in prose: escaped, never shortened."""
     return md(text, IDENT_LIMIT)
+
+
+def md_detail(text: object) -> str:
+    """Our words around identifiers (a policy violation): escaped, shown whole, never cut inside
+    the clause kinds or ids it lists (see DETAIL_LIMIT)."""
+    return md(text, DETAIL_LIMIT)
 
 
 def code(text: object) -> str:
@@ -40,9 +43,9 @@ def code(text: object) -> str:
 
 
 def _why(ref: ReferenceResult) -> str:
-    parts = [f"**{md_id(v.rule)}**: {md(v.detail, 300)}" for v in ref.violations]
+    parts = [f"**{md_id(v.rule)}**: {md_detail(v.detail)}" for v in ref.violations]
     if ref.message:
-        parts.append(md(ref.message, 300))
+        parts.append(md_detail(ref.message))
     return "<br>".join(parts) or "-"
 
 
@@ -59,7 +62,7 @@ def render_scan(doc: ScanDocument) -> str:
         where = code(f"{ref.file}:{ref.line}")
         lines.append(f"| {code(ref.repo_id)} | {where} | {ICON[ref.status]} | {_why(ref)} |")
     for error in doc.errors:
-        lines.append(f"\n> could not audit {code(error.subject)}: {md(error.message, 300)}")
+        lines.append(f"\n> could not audit {code(error.subject)}: {md_detail(error.message)}")
     if failed:
         lines += [
             "",

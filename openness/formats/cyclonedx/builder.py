@@ -28,7 +28,7 @@ from openness.formats.cyclonedx.common import (
 )
 from openness.formats.cyclonedx.declarations import Declarations
 from openness.formats.json import escape_risky
-from openness.sanitize import one_line
+from openness.sanitize import DETAIL_LIMIT, one_line
 
 if TYPE_CHECKING:
     from openness.report import BaseLink, Evidence, ReferenceResult, Report
@@ -236,7 +236,7 @@ class Builder:
         if report.policy is not None:
             pairs.append(("openness:policy_status", report.policy.status))
             pairs += [
-                ("openness:violation", one_line(f"{v.rule}: {v.detail}", 500))
+                ("openness:violation", one_line(f"{v.rule}: {v.detail}", DETAIL_LIMIT))
                 for v in report.policy.violations
             ]
         pairs += [
@@ -498,7 +498,7 @@ class Builder:
         self.scan_status.setdefault(ref, []).append(reference.status)
         component = self.models[ref]
         for v in reference.violations:
-            value = one_line(f"{v.rule}: {v.detail}", 500)
+            value = one_line(f"{v.rule}: {v.detail}", DETAIL_LIMIT)
             component.properties.add(lib.Property(name="openness:violation", value=value))
 
     # -- the ladder and the OSD as attestations ---------------------------------------------
