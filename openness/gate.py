@@ -29,7 +29,7 @@ from openness.report import (
     Violation,
 )
 from openness.rules import Rules
-from openness.scan import Reference, scan_paths
+from openness.scan import Reference, scan_tree
 
 
 def _result(
@@ -134,7 +134,7 @@ def scan(
     on_plan: Callable[[int], None] | None = None,
 ) -> ScanDocument:
     """`on_plan` hears how many distinct repos will be audited, before the first starts."""
-    refs, problems = scan_paths(paths, root)
+    refs, problems, notes = scan_tree(paths, root)
     subjects = _subjects(refs)
     if on_plan is not None:
         on_plan(len(subjects))
@@ -152,6 +152,7 @@ def scan(
         reports=audited.reports,
         errors=audited.errors,
         problems=problems,
+        notes=notes,
     )
 
 
@@ -164,7 +165,7 @@ def scan_locked(
     today: dt.date | None = None,
 ) -> ScanDocument:
     """Judge references against the lock alone: no request is made."""
-    refs, problems = scan_paths(paths, root)
+    refs, problems, notes = scan_tree(paths, root)
     results = []
     for ref in refs:
         entry = locked_entry(lock, ref.repo_id)
@@ -196,6 +197,7 @@ def scan_locked(
         locked=True,
         references=results,
         problems=problems,
+        notes=notes,
     )
 
 
@@ -224,7 +226,7 @@ def build_lock(
 ) -> tuple[LockFile, ScanDocument, list[Report]]:
     """Audit every referenced model and lock it; returns the lock, the scan document and the
     reports left out because their audit is incomplete (unless `allow_incomplete`)."""
-    refs, problems = scan_paths(paths, root)
+    refs, problems, notes = scan_tree(paths, root)
     subjects = _subjects(refs)
     if on_plan is not None:
         on_plan(len(subjects))
@@ -236,7 +238,9 @@ def build_lock(
             left_out.append(report)
             continue
         lock.models[report.subject.repo_id] = lock_entry(report, auditor.rules)
-    document = ScanDocument(reports=audited.reports, errors=audited.errors, problems=problems)
+    document = ScanDocument(
+        reports=audited.reports, errors=audited.errors, problems=problems, notes=notes
+    )
     return lock, document, left_out
 
 

@@ -273,7 +273,7 @@ def lock(
     from openness import gate
     from openness.batch import DEFAULT_JOBS
     from openness.lockfile import read_lock, write_lock
-    from openness.scan import scan_paths
+    from openness.scan import scan_tree
 
     messages.quiet = quiet
     try:
@@ -284,7 +284,7 @@ def lock(
     except UsageError as exc:
         _fail(str(exc), ExitCode.USAGE)
     if existing is not None:
-        refs, _problems = scan_paths(targets, Path.cwd())
+        refs = scan_tree(targets, Path.cwd()).references
         result = gate.check_lock(existing, auditor, refs)
         if output_format == LockFormat.json:
             from openness.report import SCHEMA_VERSION, Tool

@@ -7,6 +7,7 @@ import re
 
 from openness.report import ReferenceResult, ScanDocument
 from openness.sanitize import DETAIL_LIMIT, IDENT_LIMIT, one_line
+from openness.scan import is_incomplete
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
 ICON = {
@@ -51,18 +52,27 @@ def _why(ref: ReferenceResult) -> str:
 
 def render_scan(doc: ScanDocument) -> str:
     failed = sum(r.status in ("failed", "unlocked") for r in doc.references)
+    undecided = sum(r.status == "incomplete" for r in doc.references)
     lines = ["## openness: model references", ""]
     policy = f"policy: {code(doc.policy_source)}" if doc.policy_source else "no policy"
     lines.append(
-        f"{len(doc.references)} reference(s), {failed} failing; {policy}"
+        f"{len(doc.references)} reference(s), {failed} failing"
+        + (f", {undecided} not decided" if undecided else "")
+        + f"; {policy}"
         + (" (checked against openness.lock)" if doc.locked else "")
     )
-    lines += ["", "| model | where | verdict | why |", "| --- | --- | --- | --- |"]
+    if is_incomplete(doc.problems):
+        lines += ["", "**❔ The scan is incomplete**: a file or line could not be read, and a "
+                  "model referenced there was not checked (see the problems below)."]  # fmt: skip
+    if doc.references:
+        lines += ["", "| model | where | verdict | why |", "| --- | --- | --- | --- |"]
     for ref in doc.references:
         where = code(f"{ref.file}:{ref.line}")
         lines.append(f"| {code(ref.repo_id)} | {where} | {ICON[ref.status]} | {_why(ref)} |")
     for error in doc.errors:
         lines.append(f"\n> could not audit {code(error.subject)}: {md_detail(error.message)}")
+    lines += _listed("Problems (the scan is incomplete)", doc.problems)
+    lines += _listed("Notes", doc.notes)
     if failed:
         lines += [
             "",
@@ -77,3 +87,10 @@ def render_scan(doc: ScanDocument) -> str:
             "```",
         ]
     return "\n".join(lines) + "\n"
+
+
+def _listed(title: str, items: list[str]) -> list[str]:
+    """A titled list of what the scan said (our words around file:line and ids), or nothing."""
+    if not items:
+        return []
+    return ["", f"**{title}**", "", *(f"- {md_detail(item)}" for item in items)]

@@ -431,14 +431,17 @@ def render_scan(console: Console, doc: ScanDocument) -> None:
             Text(label, style=style),
             said(why),
         )
-    if doc.references:  # else the problems say "no model references found in N files"
+    if doc.references:  # else a note says "no model references found in N files"
         show(console, table)
         source = doc.policy_source
         policy = f"policy: {source}" if source else "no policy: nothing is enforced"
         lock = "  (judged against openness.lock, no network)" if doc.locked else ""
         console.print(Text.assemble(said(policy, "dim"), Text(lock, style="dim")))
+    # problems first: each is a file or line not read, where a reference went unchecked
     for problem in doc.problems:
-        console.print(Text.assemble(Text("• ", style="yellow"), t(problem)))
+        console.print(Text.assemble(Text("! ", style="yellow"), said(problem, "yellow")))
+    for note in doc.notes:
+        console.print(Text.assemble(Text("• ", style="dim"), said(note)))
 
 
 def problems_view(report: Report) -> Group:
