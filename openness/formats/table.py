@@ -8,6 +8,7 @@ a terminal and COLUMNS is unset, each print is as wide as its content needs (`sh
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from collections.abc import Iterable, Mapping
@@ -70,6 +71,12 @@ class ReportConsole(Console):
         super().__init__(**kwargs)
         self.fit = fit
         self.base_width = self.width
+
+    def on_broken_pipe(self) -> None:
+        """The reader left (`openness licenses | head`). rich would exit 1 here, the code for a
+        failed policy; the command line decides what a closed stdout means."""
+        self.quiet = True  # nothing more is written
+        raise BrokenPipeError(errno.EPIPE, "the reader of the output left")
 
 
 def make_console(no_color: bool, force_terminal: bool | None, stderr: bool = False) -> Console:
