@@ -27,6 +27,8 @@ _RESERVED = frozenset(
      "posts", "learn", "tasks", "pricing", "join", "login", "search", "chat"}
 )  # fmt: skip
 _MAX_REVISION = 256
+# `org/name@revision`, on the command line as in --from files: the revision is what follows "@".
+_AT_REVISION = re.compile(r"^(?P<repo>[^@\s/]+(?:/[^@\s/]+)?)@(?P<revision>\S+)$")
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,7 @@ def validate_repo_id(value: str, what: str = "repo id") -> str:
 
 def parse_subject(value: str) -> Subject:
     """A Hub URL is a repo (and maybe a revision); a path that exists (or is written as one) is
-    a local folder; anything else a repo id."""
+    a local folder; anything else a repo id, `org/name@revision` naming a revision."""
     if _looks_like_url(value):
         return _from_url(value)
     looks_like_path = value.startswith((".", "/", "~")) or "\\" in value or value.endswith("/")
@@ -82,12 +84,23 @@ def parse_subject(value: str) -> Subject:
         # Absolute: a relative path can't be expressed as a file URI, and the name of "." is "".
         folder = path.resolve()
         return Subject(repo_id=folder.name or str(folder), path=folder)
+    at = _AT_REVISION.match(value)
+    if at is not None:
+        revision = _checked_revision(value, at["revision"])
+        return Subject(repo_id=validate_repo_id(at["repo"]), revision=revision)
     return Subject(repo_id=validate_repo_id(value))
+
+
+def _checked_revision(value: str, revision: str) -> str:
+    if len(revision) > _MAX_REVISION or not revision.isprintable() or " " in revision:
+        raise UsageError(f"{_shown(value)}: {_shown(revision)} is not a valid revision")
+    return revision
 
 
 def plan_subjects(values: list[str], revision: str | None = None) -> list[tuple[str, str | None]]:
     """(subject, revision) to audit, in the order given: every value is checked first (a usage
-    error before any request), a URL's revision must agree with --revision, and a repeated
+    error before any request), the revision a URL or `@revision` names must agree with
+    --revision, and a repeated
     subject is audited once, under its first spelling (repo ids compare as the Hub compares
     them: case-insensitively)."""
     planned: list[tuple[str, str | None]] = []
@@ -179,9 +192,7 @@ def _from_url(value: str) -> Subject:
         )
     revision = None
     if rest and rest[0] in _REVISION_PAGES and len(rest) > 1:
-        revision = rest[1]
-        if len(revision) > _MAX_REVISION or not revision.isprintable() or " " in revision:
-            raise UsageError(f"{shown}: {_shown(revision)} is not a valid revision")
+        revision = _checked_revision(value, rest[1])
     repo_id = validate_repo_id("/".join(repo), "repo id in the URL")
     return Subject(repo_id=repo_id, revision=revision)
 

@@ -65,6 +65,24 @@ def test_url_revision_and_revision_flag_must_agree(hub, hub_env) -> None:
     assert same.code == 0, same.stderr
 
 
+@pytest.mark.parametrize("revision", [SHA, "main"])
+def test_at_revision_on_the_command_line_as_in_from_files(revision: str) -> None:
+    """README: `org/name@<sha>` pins a model; the command line takes it as --from files do."""
+    run = run_openness("audit", f"{LLAMA}@{revision}", *MIRROR, "--format", "json")
+    assert run.code == 0, run.stderr
+    assert _audited(run) == [(LLAMA, SHA)]  # main resolves to the sha it points at
+
+
+def test_at_revision_and_revision_flag_must_agree(hub, hub_env) -> None:
+    before = len(hub.requests)
+    run = run_openness("audit", f"{LLAMA}@main", "--revision", SHA, env=hub_env)
+    assert run.code == 2
+    assert "names revision 'main' but --revision is" in run.stderr
+    bad = run_openness("audit", f"{LLAMA}@has space", env=hub_env)
+    assert bad.code == 2 and "not a valid" in bad.stderr
+    assert len(hub.requests) == before  # nothing was fetched
+
+
 @pytest.mark.parametrize(
     ("url", "says"),
     [

@@ -80,7 +80,8 @@ def audit(
         list[str] | None,
         typer.Argument(
             metavar="REPO_OR_PATH...",
-            help="Hub repo ids (org/name), Hub URLs or paths to downloaded model folders.",
+            help="Hub repo ids (org/name, or org/name@revision), Hub URLs or paths to downloaded "
+            "model folders.",
         ),
     ] = None,
     from_files: Annotated[
