@@ -127,6 +127,26 @@ def test_repeated_subjects_are_audited_once_in_order(hub, hub_env) -> None:
     assert info == [f"/api/models/{apache}"]
 
 
+@pytest.mark.parametrize("branch_first", [True, False])
+def test_a_branch_and_the_sha_it_points_at_are_reported_once(hub, hub_env, branch_first) -> None:
+    """`org/name/tree/main` and the URL (or @) of the commit main is at: one commit, one report,
+    under the first spelling; a later revision of the repo finds the earlier one's commit in
+    the cache."""
+    apache = "openness-fixtures/open-apache-7b"
+    sha = json.loads((FIXTURES / "models" / apache / "info.json").read_text())["sha"]
+    branch, pinned = f"https://huggingface.co/{apache}/tree/main", f"{apache}@{sha}"
+    subjects = [branch, pinned] if branch_first else [pinned, branch]
+    before = len(hub.requests)
+    run = run_openness("audit", *subjects, "--format", "jsonl", env=hub_env)
+    assert run.code == 0, run.stderr
+    lines = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [(r["subject"]["repo_id"], r["subject"]["revision"]) for r in lines] == [(apache, sha)]
+    info = [r.path for r in hub.requests[before:] if r.path.startswith(f"/api/models/{apache}")]
+    assert len(info) == (1 if branch_first else 2), info  # the later one resolves main, no more
+    other = run_openness("audit", f"{apache}@{sha}", "openness-fixtures/card-only", *MIRROR)
+    assert other.code == 0 and other.stdout.count("╭") == 2  # two repos: two reports
+
+
 @pytest.mark.parametrize(
     ("typed", "meant"),
     [

@@ -216,7 +216,13 @@ def audit(
     document, interrupted = _run_batch(
         len(planned),
         lambda on_done, _plan: run_audits(
-            planned, auditor, policy, _on_error, jobs=jobs or DEFAULT_JOBS, on_done=on_done
+            planned,
+            auditor,
+            policy,
+            _on_error,
+            jobs=jobs or DEFAULT_JOBS,
+            on_done=on_done,
+            same_commit_once=True,  # a branch and the sha it points at: one report
         ),
         output_format,
         output,
