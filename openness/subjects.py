@@ -214,11 +214,62 @@ def search_term(repo_id: str) -> str | None:
     return name[: max(3, len(name) - 1)]
 
 
+@dataclass(frozen=True)
+class Search:
+    name: str | None  # a substring of the id
+    author: str | None = None  # the models of this user or organisation
+
+
+def suggestion_searches(repo_id: str) -> list[Search]:
+    """The searches that find what a mistyped id meant, in order, each one request: by the
+    name less its last part (a mistyped suffix, case or organisation still matches), then the
+    org's most downloaded models (a typo early in the name: `openai-community/gtp2`, whose
+    `gtp` matches nothing). Empty for what is not a repo id (a local folder)."""
+    term = search_term(repo_id)
+    if term is None:
+        return []
+    searches = [Search(term)]
+    if "/" in repo_id:
+        searches.append(Search(None, author=repo_id.split("/", 1)[0]))
+    return searches
+
+
 def closest_repo(repo_id: str, candidates: list[str]) -> str | None:
-    """The candidate closest to a repo id that was not found (ignoring case), if close enough;
-    never the id itself."""
+    """The candidate closest to a repo id that was not found (ignoring case), if close enough:
+    a few typing slips away (a swapped pair such as `gtp2` counts as one), however long the
+    shared organisation; ties go to the more similar (difflib), then to the earlier (the more
+    downloaded). Never the id itself."""
     if not _REPO_ID.match(repo_id):
         return None
-    options = {c.lower(): c for c in reversed(candidates) if c != repo_id and _REPO_ID.match(c)}
-    found = difflib.get_close_matches(repo_id.lower(), list(options), n=1, cutoff=0.8)
-    return options[found[0]] if found else None
+    typed = repo_id.lower()
+    name = typed.rsplit("/", 1)[-1]
+    allowed = max(1, min(3, len(name) // 4))
+    ranked = []
+    for order, candidate in enumerate(candidates):
+        if candidate == repo_id or not _REPO_ID.match(candidate):
+            continue
+        slips = typing_slips(typed, candidate.lower(), allowed)
+        if slips <= allowed:
+            similar = difflib.SequenceMatcher(None, typed, candidate.lower()).ratio()
+            ranked.append((slips, -similar, order, candidate))
+    return min(ranked)[-1] if ranked else None
+
+
+def typing_slips(a: str, b: str, most: int) -> int:
+    """The edits (a letter added, dropped, changed, or two neighbours swapped) that make `a`
+    into `b` (optimal string alignment distance); anything over `most` is `most + 1`."""
+    if abs(len(a) - len(b)) > most:
+        return most + 1
+    before: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], before[j - 2] + 1)
+        if min(row) > most:
+            return most + 1
+        before, previous = previous, row
+    return min(previous[-1], most + 1)

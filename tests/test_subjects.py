@@ -170,6 +170,29 @@ def test_not_found_suggests_a_close_match_from_one_search(hub, hub_env, typed, m
     assert mirror.stderr.strip().endswith(f"did you mean {meant}?")
 
 
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("openness-fixtures/oepn-apache-7b", "openness-fixtures/open-apache-7b"),
+        ("openness-fixtures/cadr-only", "openness-fixtures/card-only"),
+    ],
+)
+def test_a_transposition_early_in_the_name_is_found_among_the_orgs_models(
+    hub, hub_env, typed, meant
+) -> None:
+    """`openai-community/gtp2`: a search for `gtp` finds nothing; the org's own models, ranked
+    by closeness, do. One more request, never more."""
+    before = len(hub.requests)
+    run = run_openness("audit", typed, env=hub_env)
+    assert run.code == 3
+    assert run.stderr.strip().endswith(f"did you mean {meant}?"), run.stderr
+    searches = [r for r in hub.requests[before:] if r.path.rstrip("/") == "/api/models"]
+    assert len(searches) == 2
+    assert "author" in searches[1].query and "search" not in searches[1].query
+    mirror = run_openness("audit", typed, *MIRROR)
+    assert mirror.stderr.strip().endswith(f"did you mean {meant}?"), mirror.stderr
+
+
 def test_no_suggestion_when_nothing_is_close_or_the_search_fails(hub, hub_env) -> None:
     run = run_openness("audit", "openness-fixtures/no-such-model", env=hub_env)
     assert run.code == 3 and "did you mean" not in run.stderr
