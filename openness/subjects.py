@@ -77,7 +77,15 @@ def parse_subject(value: str) -> Subject:
         return _from_url(value)
     looks_like_path = value.startswith((".", "/", "~")) or "\\" in value or value.endswith("/")
     path = Path(value).expanduser()
-    if looks_like_path or (path.is_dir() and value.count("/") != 1):
+    # An existing folder not written as org/name is one; so is any existing path with two or
+    # more '/' (never a repo id), to be told it is a file when it is one.
+    slashes = value.count("/")
+    if looks_like_path or (path.is_dir() and slashes != 1) or (path.exists() and slashes > 1):
+        if path.exists() and not path.is_dir():
+            raise UsageError(
+                f"{_shown(value)} is a file, not a model folder: give the folder that holds "
+                "the model's files (or a repo id)"
+            )
         if not path.is_dir():
             hint = " (a repo id has no trailing '/')" if value.endswith("/") else ""
             raise UsageError(f"{_shown(value)}: no such folder{hint}")

@@ -236,3 +236,22 @@ def test_a_missing_folder_with_a_trailing_slash_is_a_usage_error(tmp_path: Path)
     run = run_openness("audit", "nothere/", cwd=tmp_path)
     assert run.code == 2
     assert "no such folder" in run.stderr and "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize("written", ["./p9/app.py", "p9/sub/app.py"])
+def test_a_file_given_for_a_model_folder_is_called_a_file(tmp_path: Path, written: str) -> None:
+    (tmp_path / "p9" / "sub").mkdir(parents=True)
+    (tmp_path / "p9" / "app.py").write_text("print('hi')\n")
+    (tmp_path / "p9" / "sub" / "app.py").write_text("print('hi')\n")
+    run = run_openness("audit", written, cwd=tmp_path)
+    assert run.code == 2, run.stderr
+    assert "is a file, not a model folder" in run.stderr and "no such folder" not in run.stderr
+
+
+def test_each_commands_output_help_names_only_its_own_formats() -> None:
+    """jsonl is audit's alone: `license -f jsonl` and `diff -f jsonl` are rejected, so their
+    -o help does not speak of it."""
+    for command in ("license", "diff", "scan"):
+        assert "jsonl" not in run_openness(command, "-h").stdout, command
+        assert run_openness(command, "-f", "jsonl", "x").code == 2, command
+    assert "jsonl" in " ".join(run_openness("audit", "-h").stdout.split("--output", 1)[1].split())

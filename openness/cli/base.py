@@ -307,7 +307,9 @@ RulesOpt = Annotated[
 FormatOpt = Annotated[
     Format, typer.Option("--format", "-f", metavar="FORMAT", help="Output format: table or json.")
 ]
-OutputOpt = Annotated[
+OUTPUT_HELP = "Write the output to FILE instead of stdout (replaced only once complete)."
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", help=OUTPUT_HELP)]
+AuditOutputOpt = Annotated[  # audit's: the only command that writes jsonl
     Path | None,
     typer.Option(
         "--output",
