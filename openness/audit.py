@@ -46,7 +46,12 @@ from openness.sources.github import GitHubClient
 from openness.sources.hub import HubSource, hub_offline, quiet_client_logs, token_in_use
 from openness.sources.local import LocalSource
 from openness.sources.mirror import MirrorSource
-from openness.subjects import closest_repo, parse_subject, search_term, validate_repo_id
+from openness.subjects import (
+    closest_repo,
+    parse_subject,
+    suggestion_searches,
+    validate_repo_id,
+)
 
 MAX_DATASETS = 12
 # Problems that mean something a verdict depends on could not be read.
@@ -164,17 +169,19 @@ class Auditor:
         return f"{__version__}-{self.rules.digest}-deep{int(self.options.deep)}"
 
     def suggest(self, repo_id: str) -> str | None:
-        """A close match for an id the source does not know: one search by its name. None
-        when nothing is close, or when the search itself fails (that must not hide the error)."""
-        term = search_term(repo_id)
-        if term is None:
-            return None
+        """A close match for an id the source does not know, from at most two searches (see
+        suggestion_searches). None when nothing is close, or when a search fails (that must
+        not hide the error)."""
         source = self.mirror if self.mirror is not None else self.hub
-        try:
-            found = source.search_models(term, limit=100)
-        except Exception:
-            return None
-        return closest_repo(repo_id, [repo for repo, _ in found])
+        for search in suggestion_searches(repo_id):
+            try:
+                found = source.search_models(search.name, limit=100, author=search.author)
+            except Exception:
+                return None
+            hint = closest_repo(repo_id, [repo for repo, _ in found])
+            if hint is not None:
+                return hint
+        return None
 
     def current_revision(self, repo_id: str) -> str | None:
         """The commit sha the source serves now for a repo (one small request on the Hub)."""

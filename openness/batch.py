@@ -6,6 +6,10 @@ order. A failing subject never loses the others' results; Ctrl-C stops handing o
 returns what finished, marked interrupted and naming the subjects not audited (the caller
 exits 130). The policy, when there is one, is applied to
 each report here, after assessment: deciding is kept apart from assessing.
+
+The revisions of one repo are audited one after another, so that the later ones find the
+earlier ones' commits in the cache; with `same_commit_once`, a revision that turns out to be a
+commit already audited (`org/name/tree/main` and the URL of its sha) is reported once.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ class Outcome:
 
     index: int  # position in the input
     subject: str
-    report: Report | None = None
+    report: Report | None = None  # neither report nor error: a commit reported already
     error: SubjectError | None = None
 
 
@@ -56,6 +60,7 @@ def run_audits(
     jobs: int = 1,
     on_done: OnDone | None = None,
     on_start: OnStart | None = None,
+    same_commit_once: bool = False,
 ) -> AuditDocument:
     """Audit each (subject, revision); errors are recorded per subject, never raised.
 
@@ -63,22 +68,33 @@ def run_audits(
     outcomes: dict[int, Outcome] = {}
     lock = threading.Lock()
 
-    def one(index: int, subject: str, revision: str | None) -> Outcome:
+    def one(index: int, subject: str, revision: str | None, seen: set[str]) -> None:
         if on_start is not None:
             on_start(subject)
-        outcome, exc = _audit_one(index, subject, revision, auditor, policy)
+        if same_commit_once and revision is not None and revision.lower() in seen:
+            outcome, exc = Outcome(index, subject), None  # a sha this run reported already
+        else:
+            outcome, exc = _audit_one(index, subject, revision, auditor, policy)
+            sha = outcome.report.subject.revision if outcome.report else None
+            if same_commit_once and sha is not None and sha.lower() in seen:
+                outcome = Outcome(index, subject)  # a branch at a commit reported already
+            elif sha is not None:
+                seen.add(sha.lower())
         with lock:  # callbacks are serialised: output and progress need no locks of their own
             outcomes[index] = outcome
             if exc is not None and on_error:
                 on_error(subject, exc)
             if on_done:
                 on_done(outcome)
-        return outcome
 
-    pool = ThreadPoolExecutor(max_workers=max(1, min(jobs, len(subjects) or 1)))
-    futures: list[Future[Outcome]] = [
-        pool.submit(one, i, subject, revision) for i, (subject, revision) in enumerate(subjects)
-    ]
+    def revisions_of_one_repo(group: list[tuple[int, str, str | None]]) -> None:
+        seen: set[str] = set()
+        for index, subject, revision in group:
+            one(index, subject, revision, seen)
+
+    groups = _by_repo(subjects)
+    pool = ThreadPoolExecutor(max_workers=max(1, min(jobs, len(groups) or 1)))
+    futures: list[Future[None]] = [pool.submit(revisions_of_one_repo, g) for g in groups]
     try:
         pending = set(futures)
         while pending:  # a short wait, so that Ctrl-C reaches this thread promptly
@@ -99,6 +115,15 @@ def run_audits(
     for future in futures:
         future.result()  # an unexpected error in a worker is not swallowed
     return _document(outcomes)
+
+
+def _by_repo(subjects: list[tuple[str, str | None]]) -> list[list[tuple[int, str, str | None]]]:
+    """(index, subject, revision) grouped by repo (ids compared as the Hub compares them), in
+    the order each repo first comes."""
+    groups: dict[str, list[tuple[int, str, str | None]]] = {}
+    for index, (subject, revision) in enumerate(subjects):
+        groups.setdefault(subject.lower(), []).append((index, subject, revision))
+    return list(groups.values())
 
 
 def _audit_one(

@@ -30,7 +30,7 @@ from openness.report import (
     Violation,
 )
 from openness.rules import Rules
-from openness.scan import Reference, scan_paths
+from openness.scan import Reference, scan_tree
 
 
 def _result(
@@ -136,7 +136,7 @@ def scan(
     on_start: OnStart | None = None,
 ) -> ScanDocument:
     """`on_plan` hears how many distinct repos will be audited, before the first starts."""
-    refs, problems = scan_paths(paths, root)
+    refs, problems, notes = scan_tree(paths, root)
     subjects = _subjects(refs)
     if on_plan is not None:
         on_plan(len(subjects))
@@ -156,6 +156,7 @@ def scan(
         reports=audited.reports,
         errors=audited.errors,
         problems=problems,
+        notes=notes,
     )
 
 
@@ -181,7 +182,7 @@ def scan_locked(
 ) -> ScanDocument:
     """Judge references against the lock alone: no request is made. `lock_name`: the
     lockfile as the user named it, for messages."""
-    refs, problems = scan_paths(paths, root)
+    refs, problems, notes = scan_tree(paths, root)
     results = []
     for ref in refs:
         entry = locked_entry(lock, ref.repo_id)
@@ -214,6 +215,7 @@ def scan_locked(
         lockfile=lock_name,
         references=results,
         problems=problems,
+        notes=notes,
     )
 
 
@@ -268,14 +270,16 @@ def build_lock(
     An incomplete audit whose outcome under `policy` does not hang on what is missing
     (exempted, a known failure, or a pass no missing file could change) is locked all the
     same, and listed in `decided_incomplete`: the gate judges its entry the same way."""
-    refs, problems = scan_paths(paths, root)
+    refs, problems, notes = scan_tree(paths, root)
     subjects = _subjects(refs)
     if on_plan is not None:
         on_plan(len(subjects))
     audited = run_audits(
         subjects, auditor, None, on_error, jobs=jobs, on_done=on_done, on_start=on_start
     )
-    document = ScanDocument(reports=audited.reports, errors=audited.errors, problems=problems)
+    document = ScanDocument(
+        reports=audited.reports, errors=audited.errors, problems=problems, notes=notes
+    )
     build = LockBuild(lock=LockFile(rules=auditor.rules.digest), document=document)
     not_audited = [e.subject for e in audited.errors]
     for report in audited.reports:

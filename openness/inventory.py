@@ -23,8 +23,6 @@ if TYPE_CHECKING:
 
 Planned = list[tuple[str, str | None]]
 MAX_LINE = 2048  # a subject longer than this is not a subject
-# `org/name@revision`: the revision is everything after the last "@" of a repo id.
-_AT_REVISION = re.compile(r"^(?P<repo>[^@\s/]+(?:/[^@\s/]+)?)@(?P<revision>\S+)$")
 _AUTHOR = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,95}$")
 
 
@@ -103,19 +101,10 @@ def subjects_in(name: str, revision: str | None) -> Planned:
         where = f"{shown}:{number}"
         if len(value) > MAX_LINE:
             raise UsageError(f"{where}: a line of {len(value)} characters is not a subject")
-        value, at = _split_revision(value)
-        if at is not None and revision is not None and at != revision:
-            raise UsageError(
-                f"{where}: {value}@{at} names revision {at!r} but --revision is "
-                f"{revision!r}: give one of them"
-            )
         try:
-            [(subject, url_revision)] = plan_subjects([value], at or revision)
+            planned += plan_subjects([value], revision)
         except UsageError as exc:
             raise UsageError(f"{where}: {exc}") from None
-        if at is not None and url_revision is not None and at != url_revision:
-            raise UsageError(f"{where}: the URL names revision {url_revision!r} and @ {at!r}")
-        planned.append((subject, at or url_revision))
     return planned
 
 
@@ -126,16 +115,6 @@ def _strip_comment(line: str) -> str:
         return ""
     match = re.search(r"\s#", line)
     return line[: match.start()] if match else line
-
-
-def _split_revision(value: str) -> tuple[str, str | None]:
-    """`org/name@rev` -> ("org/name", "rev"); anything else (a URL, a path) as it is."""
-    if "://" in value or value.startswith((".", "/", "~")) or os.path.exists(value):
-        return value, None
-    match = _AT_REVISION.match(value)
-    if match is None:
-        return value, None
-    return match["repo"], match["revision"]
 
 
 # -- combining -------------------------------------------------------------------------------------

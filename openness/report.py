@@ -518,7 +518,18 @@ class ScanDocument(_Model):
     references: list[ReferenceResult] = Field(default_factory=list)
     reports: list[Report] = Field(default_factory=list)
     errors: list[SubjectError] = Field(default_factory=list)
-    problems: list[str] = Field(default_factory=list)
+    problems: list[str] = Field(
+        default_factory=list,
+        description="Files or lines the scan could not read as intended (a reference there was "
+        "not checked); when there is one, the last line starts with 'scan incomplete: ' and the "
+        "scan is incomplete.",
+    )
+    notes: list[str] = Field(
+        default_factory=list,
+        description="What the scan says besides, in file order: a reference taken from an "
+        "environment variable's default, one it could not resolve (computed at run time), or "
+        "'no model references found in N files'.",
+    )
 
 
 class LockedLicense(_Model):

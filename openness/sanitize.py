@@ -29,6 +29,15 @@ def clean(text: str, *, keep_newlines: bool = True) -> str:
     return text
 
 
+# Identifiers (repo ids, license and SPDX ids, clause kinds, file:line) are never shortened: this
+# is longer than any real one (a Hub repo id is at most 96 characters) and only stops a hostile
+# string from making a report thousands of columns wide.
+IDENT_LIMIT = 256
+# Our own words around identifiers (a policy violation, a verdict's reason): shown whole, as
+# they are bounded by construction; this only stops a hostile string carried inside one.
+DETAIL_LIMIT = 2000
+
+
 def one_line(text: str, limit: int = 160) -> str:
     """A single clean line of at most `limit` characters, for tables and messages."""
     line = clean(text, keep_newlines=False)

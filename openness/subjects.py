@@ -27,6 +27,8 @@ _RESERVED = frozenset(
      "posts", "learn", "tasks", "pricing", "join", "login", "search", "chat"}
 )  # fmt: skip
 _MAX_REVISION = 256
+# `org/name@revision`, on the command line as in --from files: the revision is what follows "@".
+_AT_REVISION = re.compile(r"^(?P<repo>[^@\s/]+(?:/[^@\s/]+)?)@(?P<revision>\S+)$")
 
 
 @dataclass(frozen=True)
@@ -70,24 +72,43 @@ def validate_repo_id(value: str, what: str = "repo id") -> str:
 
 def parse_subject(value: str) -> Subject:
     """A Hub URL is a repo (and maybe a revision); a path that exists (or is written as one) is
-    a local folder; anything else a repo id."""
+    a local folder; anything else a repo id, `org/name@revision` naming a revision."""
     if _looks_like_url(value):
         return _from_url(value)
     looks_like_path = value.startswith((".", "/", "~")) or "\\" in value or value.endswith("/")
     path = Path(value).expanduser()
-    if looks_like_path or (path.is_dir() and value.count("/") != 1):
+    # An existing folder not written as org/name is one; so is any existing path with two or
+    # more '/' (never a repo id), to be told it is a file when it is one.
+    slashes = value.count("/")
+    if looks_like_path or (path.is_dir() and slashes != 1) or (path.exists() and slashes > 1):
+        if path.exists() and not path.is_dir():
+            raise UsageError(
+                f"{_shown(value)} is a file, not a model folder: give the folder that holds "
+                "the model's files (or a repo id)"
+            )
         if not path.is_dir():
             hint = " (a repo id has no trailing '/')" if value.endswith("/") else ""
             raise UsageError(f"{_shown(value)}: no such folder{hint}")
         # Absolute: a relative path can't be expressed as a file URI, and the name of "." is "".
         folder = path.resolve()
         return Subject(repo_id=folder.name or str(folder), path=folder)
+    at = _AT_REVISION.match(value)
+    if at is not None:
+        revision = _checked_revision(value, at["revision"])
+        return Subject(repo_id=validate_repo_id(at["repo"]), revision=revision)
     return Subject(repo_id=validate_repo_id(value))
+
+
+def _checked_revision(value: str, revision: str) -> str:
+    if len(revision) > _MAX_REVISION or not revision.isprintable() or " " in revision:
+        raise UsageError(f"{_shown(value)}: {_shown(revision)} is not a valid revision")
+    return revision
 
 
 def plan_subjects(values: list[str], revision: str | None = None) -> list[tuple[str, str | None]]:
     """(subject, revision) to audit, in the order given: every value is checked first (a usage
-    error before any request), a URL's revision must agree with --revision, and a repeated
+    error before any request), the revision a URL or `@revision` names must agree with
+    --revision, and a repeated
     subject is audited once, under its first spelling (repo ids compare as the Hub compares
     them: case-insensitively)."""
     planned: list[tuple[str, str | None]] = []
@@ -179,9 +200,7 @@ def _from_url(value: str) -> Subject:
         )
     revision = None
     if rest and rest[0] in _REVISION_PAGES and len(rest) > 1:
-        revision = rest[1]
-        if len(revision) > _MAX_REVISION or not revision.isprintable() or " " in revision:
-            raise UsageError(f"{shown}: {_shown(revision)} is not a valid revision")
+        revision = _checked_revision(value, rest[1])
     repo_id = validate_repo_id("/".join(repo), "repo id in the URL")
     return Subject(repo_id=repo_id, revision=revision)
 
@@ -203,11 +222,62 @@ def search_term(repo_id: str) -> str | None:
     return name[: max(3, len(name) - 1)]
 
 
+@dataclass(frozen=True)
+class Search:
+    name: str | None  # a substring of the id
+    author: str | None = None  # the models of this user or organisation
+
+
+def suggestion_searches(repo_id: str) -> list[Search]:
+    """The searches that find what a mistyped id meant, in order, each one request: by the
+    name less its last part (a mistyped suffix, case or organisation still matches), then the
+    org's most downloaded models (a typo early in the name: `openai-community/gtp2`, whose
+    `gtp` matches nothing). Empty for what is not a repo id (a local folder)."""
+    term = search_term(repo_id)
+    if term is None:
+        return []
+    searches = [Search(term)]
+    if "/" in repo_id:
+        searches.append(Search(None, author=repo_id.split("/", 1)[0]))
+    return searches
+
+
 def closest_repo(repo_id: str, candidates: list[str]) -> str | None:
-    """The candidate closest to a repo id that was not found (ignoring case), if close enough;
-    never the id itself."""
+    """The candidate closest to a repo id that was not found (ignoring case), if close enough:
+    a few typing slips away (a swapped pair such as `gtp2` counts as one), however long the
+    shared organisation; ties go to the more similar (difflib), then to the earlier (the more
+    downloaded). Never the id itself."""
     if not _REPO_ID.match(repo_id):
         return None
-    options = {c.lower(): c for c in reversed(candidates) if c != repo_id and _REPO_ID.match(c)}
-    found = difflib.get_close_matches(repo_id.lower(), list(options), n=1, cutoff=0.8)
-    return options[found[0]] if found else None
+    typed = repo_id.lower()
+    name = typed.rsplit("/", 1)[-1]
+    allowed = max(1, min(3, len(name) // 4))
+    ranked = []
+    for order, candidate in enumerate(candidates):
+        if candidate == repo_id or not _REPO_ID.match(candidate):
+            continue
+        slips = typing_slips(typed, candidate.lower(), allowed)
+        if slips <= allowed:
+            similar = difflib.SequenceMatcher(None, typed, candidate.lower()).ratio()
+            ranked.append((slips, -similar, order, candidate))
+    return min(ranked)[-1] if ranked else None
+
+
+def typing_slips(a: str, b: str, most: int) -> int:
+    """The edits (a letter added, dropped, changed, or two neighbours swapped) that make `a`
+    into `b` (optimal string alignment distance); anything over `most` is `most + 1`."""
+    if abs(len(a) - len(b)) > most:
+        return most + 1
+    before: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], before[j - 2] + 1)
+        if min(row) > most:
+            return most + 1
+        before, previous = previous, row
+    return min(previous[-1], most + 1)

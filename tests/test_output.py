@@ -305,6 +305,54 @@ def test_a_reader_that_leaves_stops_the_batch(tmp_path):
     assert len(audited) < len(ALL_FIXTURES) - 2  # it did not go on auditing for nobody
 
 
+MIRROR = ("--mirror", str(FIXTURES))
+RAIL = "openness-fixtures/rail-bloom-560m"  # fails the OSD: a policy would fail it (exit 1)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("licenses",),
+        ("clauses",),
+        ("licenses", "-f", "json"),
+        ("audit", RAIL, *MIRROR),
+        ("audit", RAIL, *MIRROR, "-f", "json"),
+        ("audit", RAIL, *MIRROR, "-f", "jsonl"),
+        ("scan", *MIRROR, "--require-osd"),
+        ("scan", *MIRROR, "--require-osd", "-f", "json"),
+        ("scan", *MIRROR, "--require-osd", "-f", "markdown"),
+        ("license", str(FIXTURES / "models" / "meta-llama" / "Llama-2-7b" / "LICENSE.txt")),
+        ("--help",),
+        ("--version",),
+        ("cache", "info"),
+    ],
+    ids=" ".join,
+)
+def test_a_closed_stdout_exits_141_quietly(tmp_path, args):
+    """`openness licenses | true`: the reader left before a byte was written (a real pipe whose
+    read end is closed). Every command exits 141, as a writer ended by SIGPIPE does, with
+    nothing on stderr; never 1, the code for a failed policy."""
+    (tmp_path / "app.py").write_text(f'AutoModel.from_pretrained("{RAIL}")\n')
+    read, write = os.pipe()
+    os.close(read)  # the reader left
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "OPENNESS_"))}
+    env["OPENNESS_CACHE"] = str(tmp_path / "cache")
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "openness", *args],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            cwd=tmp_path,
+            env=env,
+            timeout=120,
+        )
+    finally:
+        os.close(write)
+    stderr = proc.stderr.decode()
+    assert proc.returncode == 141, stderr
+    assert stderr == ""
+
+
 # -- start-up ----------------------------------------------------------------------------------
 
 HEAVY = ("huggingface_hub", "httpx", "httpx2", "requests")

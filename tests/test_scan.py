@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, run_openness
 
-from openness.scan import INCOMPLETE, Reference, is_incomplete, is_model_repo_id, scan_paths
+from openness.scan import (
+    INCOMPLETE,
+    Reference,
+    is_incomplete,
+    is_model_repo_id,
+    scan_paths,
+    scan_tree,
+)
 from openness.scan import files as scan_files
 
 APP_PY = '''\
@@ -129,12 +136,13 @@ def _line(text: str, needle: str, nth: int = 1) -> int:
 
 
 def _failed(problems: list[str]) -> list[str]:
-    """The problems of a scan that left it incomplete: all but the notes and the last line,
-    which says the scan is incomplete (it must, when there are any)."""
-    assert is_incomplete(problems)
-    assert problems[-1].startswith(INCOMPLETE) and sum(is_incomplete([p]) for p in problems) == 1
+    """The problems of a scan that left it incomplete: the lines before the one that says the
+    scan is incomplete (it must, when there are any); the notes come after it."""
+    assert sum(is_incomplete([p]) for p in problems) == 1
+    last = next(i for i, p in enumerate(problems) if p.startswith(INCOMPLETE))
     notes = ("no model references found in ", ": not resolved: ", ": note: ", "not a supported")
-    return [p for p in problems[:-1] if not any(n in p for n in notes)]
+    assert not any(n in p for p in problems[:last] for n in notes), problems
+    return problems[:last]
 
 
 def _unresolved(problems: list[str]) -> list[tuple[str, str]]:
@@ -478,13 +486,13 @@ def test_file_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_missing_and_unsupported_paths(tmp_path: Path) -> None:
     _write(tmp_path / "notes.md", "x\n")
-    refs, problems = scan_paths([tmp_path / "nope", tmp_path / "notes.md"], root=tmp_path)
+    refs, problems, notes = scan_tree([tmp_path / "nope", tmp_path / "notes.md"], root=tmp_path)
     assert refs == []
-    assert [p.split(": ")[1] for p in problems[:2]] == [
-        "no such file or directory",
-        "not a supported file type (.py, .yaml, .yml, .json, .toml or models.txt)",
+    assert [p.split(": ")[1] for p in problems[:-1]] == ["no such file or directory"]
+    assert [p.split(": ")[1] for p in notes[:1]] == [
+        "not a supported file type (.py, .yaml, .yml, .json, .toml or models.txt)"
     ]
-    assert [p.split(": ")[1] for p in _failed(problems)] == ["no such file or directory"]
+    assert _failed(problems + notes) == problems[:-1]  # scan_paths: problems, then notes
     # A file of a type never scanned holds no reference: saying so leaves the scan complete.
     refs, problems = scan_paths([tmp_path / "notes.md"], root=tmp_path)
     assert not is_incomplete(problems)
@@ -528,10 +536,11 @@ def test_cli_environment_defaults_are_taken_and_marked_dynamic_ids_noted(tmp_pat
          "AutoModel.from_pretrained (default of $TOKENIZER)"),
         (7, "openness-fixtures/card-only", "AutoModel.from_pretrained (default of $OTHER)"),
     }  # fmt: skip
-    notes = [p for p in doc["problems"] if ": note: " in p]
+    assert doc["problems"] == []  # notes are not problems
+    notes = [p for p in doc["notes"] if ": note: " in p]
     assert [n.split(": note: ")[0] for n in notes] == ["app.py:5", "app.py:6", "app.py:7"]
     assert "may name another model at run time" in notes[0] and "$MODEL" in notes[0]
-    unresolved = [p for p in doc["problems"] if ": not resolved: " in p]
+    unresolved = [p for p in doc["notes"] if ": not resolved: " in p]
     assert len(unresolved) == 1 and unresolved[0].startswith("app.py:8: not resolved: pipeline(")
     assert "an f-string" in unresolved[0]
     table = _scan_cli(tmp_path)
@@ -562,4 +571,42 @@ def test_cli_empty_scan_says_how_many_files_were_read(tmp_path: Path) -> None:
     assert "where" not in run.stdout and "┃" not in run.stdout  # no empty table
     doc = _scan_cli(tmp_path, "--format", "json").json()
     assert doc["references"] == []
-    assert doc["problems"] == ["no model references found in 3 files"]
+    assert (doc["problems"], doc["notes"]) == ([], ["no model references found in 3 files"])
+
+
+# --- The PR comment says what the scan said: problems first, then notes --------------------
+
+
+def test_markdown_shows_the_notes_of_environment_defaults_and_run_time_ids(tmp_path: Path) -> None:
+    _write(tmp_path / "app.py", ENV_APP)
+    run = _scan_cli(tmp_path, "--format", "markdown")
+    assert run.code == 0, run.stderr
+    text = run.stdout.replace("\\", "")  # markdown escapes _ ( ) $ in prose
+    notes = text[text.index("**Notes**") :]
+    for line in (5, 6, 7):
+        assert f"app.py:{line}: note: " in notes
+    assert "is the default of MODEL" in notes or "default of $MODEL" in notes
+    assert "app.py:8: not resolved: pipeline(" in notes
+    assert "incomplete" not in text.lower()
+
+
+def test_markdown_says_a_file_that_fails_to_parse_makes_the_scan_incomplete(
+    tmp_path: Path,
+) -> None:
+    _write(tmp_path / "app.py", ENV_APP)
+    _write(tmp_path / "broken.py", 'def f(:\n    AutoModel.from_pretrained("acme/hidden")\n')
+    run = _scan_cli(tmp_path, "--format", "markdown")
+    assert run.code == 3, run.stderr
+    text = run.stdout.replace("\\", "")
+    assert "The scan is incomplete" in text.split("| model |")[0]  # said above the table
+    problems = text.index("**Problems (the scan is incomplete)**")
+    assert text.index("broken.py: Python syntax error at line 1", problems)
+    assert text.index(INCOMPLETE, problems) < text.index("**Notes**") < text.index("app.py:5: note")
+
+
+def test_markdown_of_an_empty_scan_says_how_many_files_were_read(tmp_path: Path) -> None:
+    _write(tmp_path / "app.py", "print('hello')\n")
+    run = _scan_cli(tmp_path, "--format", "markdown")
+    assert run.code == 0, run.stderr
+    assert "no model references found in 2 files" in run.stdout  # app.py, openness.toml
+    assert "| model |" not in run.stdout  # no empty table

@@ -65,6 +65,24 @@ def test_url_revision_and_revision_flag_must_agree(hub, hub_env) -> None:
     assert same.code == 0, same.stderr
 
 
+@pytest.mark.parametrize("revision", [SHA, "main"])
+def test_at_revision_on_the_command_line_as_in_from_files(revision: str) -> None:
+    """README: `org/name@<sha>` pins a model; the command line takes it as --from files do."""
+    run = run_openness("audit", f"{LLAMA}@{revision}", *MIRROR, "--format", "json")
+    assert run.code == 0, run.stderr
+    assert _audited(run) == [(LLAMA, SHA)]  # main resolves to the sha it points at
+
+
+def test_at_revision_and_revision_flag_must_agree(hub, hub_env) -> None:
+    before = len(hub.requests)
+    run = run_openness("audit", f"{LLAMA}@main", "--revision", SHA, env=hub_env)
+    assert run.code == 2
+    assert "names revision 'main' but --revision is" in run.stderr
+    bad = run_openness("audit", f"{LLAMA}@has space", env=hub_env)
+    assert bad.code == 2 and "not a valid" in bad.stderr
+    assert len(hub.requests) == before  # nothing was fetched
+
+
 @pytest.mark.parametrize(
     ("url", "says"),
     [
@@ -109,6 +127,26 @@ def test_repeated_subjects_are_audited_once_in_order(hub, hub_env) -> None:
     assert info == [f"/api/models/{apache}"]
 
 
+@pytest.mark.parametrize("branch_first", [True, False])
+def test_a_branch_and_the_sha_it_points_at_are_reported_once(hub, hub_env, branch_first) -> None:
+    """`org/name/tree/main` and the URL (or @) of the commit main is at: one commit, one report,
+    under the first spelling; a later revision of the repo finds the earlier one's commit in
+    the cache."""
+    apache = "openness-fixtures/open-apache-7b"
+    sha = json.loads((FIXTURES / "models" / apache / "info.json").read_text())["sha"]
+    branch, pinned = f"https://huggingface.co/{apache}/tree/main", f"{apache}@{sha}"
+    subjects = [branch, pinned] if branch_first else [pinned, branch]
+    before = len(hub.requests)
+    run = run_openness("audit", *subjects, "--format", "jsonl", env=hub_env)
+    assert run.code == 0, run.stderr
+    lines = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [(r["subject"]["repo_id"], r["subject"]["revision"]) for r in lines] == [(apache, sha)]
+    info = [r.path for r in hub.requests[before:] if r.path.startswith(f"/api/models/{apache}")]
+    assert len(info) == (1 if branch_first else 2), info  # the later one resolves main, no more
+    other = run_openness("audit", f"{apache}@{sha}", "openness-fixtures/card-only", *MIRROR)
+    assert other.code == 0 and other.stdout.count("╭") == 2  # two repos: two reports
+
+
 @pytest.mark.parametrize(
     ("typed", "meant"),
     [
@@ -130,6 +168,29 @@ def test_not_found_suggests_a_close_match_from_one_search(hub, hub_env, typed, m
     mirror = run_openness("audit", typed, *MIRROR)
     assert mirror.code == 3 and "not in the mirror" in mirror.stderr
     assert mirror.stderr.strip().endswith(f"did you mean {meant}?")
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("openness-fixtures/oepn-apache-7b", "openness-fixtures/open-apache-7b"),
+        ("openness-fixtures/cadr-only", "openness-fixtures/card-only"),
+    ],
+)
+def test_a_transposition_early_in_the_name_is_found_among_the_orgs_models(
+    hub, hub_env, typed, meant
+) -> None:
+    """`openai-community/gtp2`: a search for `gtp` finds nothing; the org's own models, ranked
+    by closeness, do. One more request, never more."""
+    before = len(hub.requests)
+    run = run_openness("audit", typed, env=hub_env)
+    assert run.code == 3
+    assert run.stderr.strip().endswith(f"did you mean {meant}?"), run.stderr
+    searches = [r for r in hub.requests[before:] if r.path.rstrip("/") == "/api/models"]
+    assert len(searches) == 2
+    assert "author" in searches[1].query and "search" not in searches[1].query
+    mirror = run_openness("audit", typed, *MIRROR)
+    assert mirror.stderr.strip().endswith(f"did you mean {meant}?"), mirror.stderr
 
 
 def test_no_suggestion_when_nothing_is_close_or_the_search_fails(hub, hub_env) -> None:
@@ -175,3 +236,22 @@ def test_a_missing_folder_with_a_trailing_slash_is_a_usage_error(tmp_path: Path)
     run = run_openness("audit", "nothere/", cwd=tmp_path)
     assert run.code == 2
     assert "no such folder" in run.stderr and "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize("written", ["./p9/app.py", "p9/sub/app.py"])
+def test_a_file_given_for_a_model_folder_is_called_a_file(tmp_path: Path, written: str) -> None:
+    (tmp_path / "p9" / "sub").mkdir(parents=True)
+    (tmp_path / "p9" / "app.py").write_text("print('hi')\n")
+    (tmp_path / "p9" / "sub" / "app.py").write_text("print('hi')\n")
+    run = run_openness("audit", written, cwd=tmp_path)
+    assert run.code == 2, run.stderr
+    assert "is a file, not a model folder" in run.stderr and "no such folder" not in run.stderr
+
+
+def test_each_commands_output_help_names_only_its_own_formats() -> None:
+    """jsonl is audit's alone: `license -f jsonl` and `diff -f jsonl` are rejected, so their
+    -o help does not speak of it."""
+    for command in ("license", "diff", "scan"):
+        assert "jsonl" not in run_openness(command, "-h").stdout, command
+        assert run_openness(command, "-f", "jsonl", "x").code == 2, command
+    assert "jsonl" in " ".join(run_openness("audit", "-h").stdout.split("--output", 1)[1].split())

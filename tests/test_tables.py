@@ -223,3 +223,65 @@ def test_license_command_lists_duties_too():
     section = " ".join(_section(run.stdout, "You must"))
     assert duties and all(kind in section for kind in duties)
     assert json.dumps(sorted(duties))  # the kinds are plain identifiers
+
+
+# -- policy text: the clause kinds and places a violation names --------------------------------
+
+POLICY = 'require-osd = true\ndeny-clauses = ["mau_threshold"]\n'
+
+
+def _policy_project(tmp_path):
+    (tmp_path / "openness.toml").write_text(POLICY)
+    (tmp_path / "app.py").write_text(
+        "from transformers import AutoModel\n"
+        f'AutoModel.from_pretrained("{DERIVED}")\n'
+        f'AutoModel.from_pretrained("{LLAMA}")\n'
+    )
+    return tmp_path
+
+
+def _violation_identifiers(report: dict) -> set[str]:
+    """What the policy violations name: every failing clause kind of every binding license, the
+    license ids, the bases, and the place the denied clause was read."""
+    ids: set[str] = set()
+    for binding in report["license"]["effective"]["licenses"]:
+        if binding["osd_compliant"] is False:
+            ids |= {binding["id"], binding["from"]}
+            ids |= {k for c in binding["osd_failing"] for k in c["clauses"]}
+    for clause in report["license"]["clauses"]:
+        if clause["kind"] == "mau_threshold" and clause["line"]:
+            ids.add(f"{clause['source']}:{clause['line']}")
+            break
+    assert any("_" in i for i in ids), ids  # clause kinds are among them
+    return ids
+
+
+def _policy_sections(stdout: str) -> list[str]:
+    """The Policy section of each panel: from its title to the panel's end."""
+    sections = re.findall(r"^│ Policy  .*?(?=^╰)", stdout, flags=re.M | re.S)
+    assert sections, stdout
+    return sections
+
+
+def test_policy_violations_never_cut_a_clause_kind_or_a_place(tmp_path):
+    """require-osd lists every clause that breaks each OSD criterion, and deny-clauses the file
+    and line: in the audit table, the scan table, the PR comment and the lines on stderr."""
+    project = _policy_project(tmp_path)
+    mirror = ("--mirror", str(FIXTURES))
+    doc = run_openness("audit", LLAMA, DERIVED, *mirror, "-f", "json", cwd=project).json()
+    expected = set().union(*(_violation_identifiers(r) for r in doc["reports"]))
+    assert all(r["policy"]["status"] == "failed" for r in doc["reports"])
+
+    audit = run_openness("audit", LLAMA, DERIVED, *mirror, cwd=project, env=NO_COLUMNS)
+    scan = run_openness("scan", *mirror, cwd=project, env=NO_COLUMNS)
+    markdown = run_openness("scan", *mirror, "-f", "markdown", cwd=project, env=NO_COLUMNS)
+    assert audit.code == scan.code == markdown.code == 1, scan.stderr
+    outputs = {
+        "audit table": "\n".join(_policy_sections(audit.stdout)),
+        "scan table": scan.stdout,
+        "scan stderr": scan.stderr,
+        "markdown": markdown.stdout.replace("\\", ""),  # markdown escapes _ ( ) in prose
+    }
+    for name, text in outputs.items():
+        assert "…" not in text, name
+        _assert_whole(text, expected)

@@ -5,7 +5,7 @@ passed; 1 a model fails the policy (this wins over 3), or --strict and 3 would a
 error (bad repo id, option, file or policy; nothing was fetched); 3 incomplete: no model
 fails, but some could not be audited or decided (not found, gated files, network down, rate
 limited, offline); 4 internal error (a bug: one line on stderr, the traceback with --verbose);
-130 interrupted (Ctrl-C); 141 the reader of a jsonl stream left the pipe.
+130 interrupted (Ctrl-C); 141 the reader left the pipe (`openness licenses | head`).
 
 base holds what every command shares (App, Command, the exit-code footers, the options, the
 lines on stderr), run what several run (auditor, policy, -o FILE, the batch runner); each
@@ -14,14 +14,13 @@ other module registers its commands on `app` when imported.
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import NoReturn
 
 # Each module registers its commands as it is imported, and `openness --help` lists them in
 # that order: keep this one (isort: skip).
 from openness.cli import audit, gate, diff, starter, catalog, cache  # noqa: F401  # isort: skip
-from openness.cli.base import app
+from openness.cli.base import app, closed_stdout_exits_quietly
 from openness.cli.run import _exit_now
 from openness.errors import ExitCode
 from openness.index.cli import index_app
@@ -31,14 +30,11 @@ app.add_typer(index_app, name="index")
 
 def main() -> None:
     try:
-        app()
+        with closed_stdout_exits_quietly():  # the group meets it first (see Group)
+            app()
     except KeyboardInterrupt:
         sys.stderr.write("openness: interrupted\n")
         sys.exit(130)
-    except BrokenPipeError:  # `openness licenses | head`: the reader left; not an error of ours
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(141)  # what a shell reports for a writer ended by SIGPIPE
     except Exception as exc:  # anything unexpected: one line, exit 4
         batch = sys.modules.get("openness.batch")  # imported only by commands that batch
         if batch is not None and isinstance(exc, batch.Interrupted):  # Ctrl-C in a batch

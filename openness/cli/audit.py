@@ -13,6 +13,7 @@ from openness.cli.base import (
     AllowGatedOpt,
     AllowLicenseOpt,
     AuditFormat,
+    AuditOutputOpt,
     Color,
     ColorOpt,
     DenyClauseOpt,
@@ -22,7 +23,6 @@ from openness.cli.base import (
     MirrorOpt,
     NoCacheOpt,
     OfflineOpt,
-    OutputOpt,
     PolicyOpt,
     QuietOpt,
     RequireOsdOpt,
@@ -80,7 +80,8 @@ def audit(
         list[str] | None,
         typer.Argument(
             metavar="REPO_OR_PATH...",
-            help="Hub repo ids (org/name), Hub URLs or paths to downloaded model folders.",
+            help="Hub repo ids (org/name, or org/name@revision), Hub URLs or paths to downloaded "
+            "model folders.",
         ),
     ] = None,
     from_files: Annotated[
@@ -113,7 +114,7 @@ def audit(
     ] = None,
     token: TokenOpt = None,
     output_format: AuditFormatOpt = AuditFormat.table,
-    output: OutputOpt = None,
+    output: AuditOutputOpt = None,
     jobs: JobsOpt = None,
     offline: OfflineOpt = False,
     no_cache: NoCacheOpt = False,
@@ -222,6 +223,7 @@ def audit(
             jobs=jobs or DEFAULT_JOBS,
             on_done=on_done,
             on_start=on_start,
+            same_commit_once=True,  # a branch and the sha it points at: one report
         ),
         output_format,
         output,

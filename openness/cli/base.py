@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import os
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
-from typer.core import TyperCommand
+from typer.core import TyperCommand, TyperGroup
 
 from openness import __version__
 
@@ -175,6 +176,42 @@ def _plain_words(exc: Any) -> str:
     return f"{value!r} is not a valid value."
 
 
+SIGPIPE_EXIT = 141  # what a shell reports for a writer ended by SIGPIPE
+
+
+@contextlib.contextmanager
+def closed_stdout_exits_quietly() -> typing.Iterator[None]:
+    """`openness licenses | head`: the reader left, which is no error of ours. Exit 141, as a
+    writer ended by SIGPIPE does, with nothing on stderr; what is still buffered for stdout is
+    flushed here, so that the closed pipe is met here and not at interpreter exit. (Python
+    ignores SIGPIPE; putting it back to SIG_DFL would also kill the process when a socket to
+    the Hub is reset.)"""
+    try:
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        # Python's recipe: point stdout at devnull, so the flush at exit does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(SIGPIPE_EXIT)
+
+
+class Group(TyperGroup):
+    """The command group, which meets a closed stdout itself: click would catch the broken pipe
+    and exit 1, the code for "a model fails the policy". Parsing writes --help and --version;
+    invoking runs the command (and a subcommand group's)."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        with closed_stdout_exits_quietly():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: Any) -> Any:
+        with closed_stdout_exits_quietly():
+            return super().invoke(ctx)
+
+
 class App(typer.Typer):
     """Every command is a `Command` and takes --verbose, whoever adds it."""
 
@@ -208,6 +245,7 @@ def _with_verbose(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 app = App(
     name="openness",
+    cls=Group,
     help="How open is an AI model, and what does its license allow?\n\n" + EXIT_CODES_HELP,
     add_completion=False,
     no_args_is_help=True,
@@ -269,7 +307,9 @@ RulesOpt = Annotated[
 FormatOpt = Annotated[
     Format, typer.Option("--format", "-f", metavar="FORMAT", help="Output format: table or json.")
 ]
-OutputOpt = Annotated[
+OUTPUT_HELP = "Write the output to FILE instead of stdout (replaced only once complete)."
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", help=OUTPUT_HELP)]
+AuditOutputOpt = Annotated[  # audit's: the only command that writes jsonl
     Path | None,
     typer.Option(
         "--output",
@@ -441,11 +481,12 @@ class Messages:
 messages = Messages()
 
 
-def _say(message: str) -> None:
-    """A line on stderr: an error, a failure or a warning; never silenced."""
+def _say(message: str, limit: int = 400) -> None:
+    """A line on stderr: an error, a failure or a warning; never silenced. `limit`: a policy
+    failure's line lists identifiers, and is given the room to list them whole."""
     from openness.sanitize import one_line
 
-    line = f"openness: {one_line(message, 400)}"
+    line = f"openness: {one_line(message, limit)}"
     if messages.sink is not None:
         messages.sink(line)
     else:

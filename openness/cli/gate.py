@@ -55,6 +55,7 @@ from openness.cli.run import (
     _run_batch,
 )
 from openness.errors import ExitCode, UsageError
+from openness.sanitize import DETAIL_LIMIT
 
 
 class ScanFormat(str, Enum):
@@ -180,7 +181,7 @@ def scan(
     failing = [ref for ref in document.references if ref.status in ("failed", "unlocked")]
     for ref in failing:
         why = "; ".join(f"{v.rule}: {v.detail}" for v in ref.violations)
-        _say(f"{ref.file}:{ref.line}: {ref.repo_id}: {why}")
+        _say(f"{ref.file}:{ref.line}: {ref.repo_id}: {why}", DETAIL_LIMIT)
     if policy is not None and any(ref.status == "failed" for ref in failing):
         _note(_exception_hint(policy))
     if policy is None and document.references:
@@ -290,7 +291,7 @@ def lock(
     from openness import gate
     from openness.batch import DEFAULT_JOBS
     from openness.lockfile import read_lock, write_lock
-    from openness.scan import scan_paths
+    from openness.scan import scan_tree
 
     messages.quiet = quiet
     try:
@@ -303,7 +304,7 @@ def lock(
     except UsageError as exc:
         _fail(str(exc), ExitCode.USAGE)
     if existing is not None:
-        refs, _problems = scan_paths(targets, Path.cwd())
+        refs = scan_tree(targets, Path.cwd()).references
         result = gate.check_lock(existing, auditor, refs)
         if output_format == LockFormat.json:
             from openness.report import SCHEMA_VERSION, Tool

@@ -11,7 +11,7 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from openness.cli.base import AuditFormat, _say, messages
+from openness.cli.base import SIGPIPE_EXIT, AuditFormat, _say, messages
 from openness.errors import OpennessError, UsageError
 
 if TYPE_CHECKING:
@@ -246,5 +246,5 @@ def _run_batch(
         if writer.broken:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
-            _exit_now(141)  # what a shell reports for a writer ended by SIGPIPE
+            _exit_now(SIGPIPE_EXIT)
     return document, interrupted

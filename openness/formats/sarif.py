@@ -8,7 +8,7 @@ import json
 from openness import __version__
 from openness.formats.json import escape_risky
 from openness.report import ReferenceResult, ScanDocument
-from openness.sanitize import one_line
+from openness.sanitize import DETAIL_LIMIT, one_line
 
 SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -49,7 +49,7 @@ def _results(ref: ReferenceResult) -> list[dict]:
         result: dict = {
             "ruleId": rule if rule in RULES else "incomplete",
             "level": LEVEL[ref.status],
-            "message": {"text": one_line(f"{ref.repo_id}: {detail}", 1000)},
+            "message": {"text": one_line(f"{ref.repo_id}: {detail}", DETAIL_LIMIT)},
             "locations": [location],
             "partialFingerprints": {"openness/v1": f"{ref.repo_id}:{rule}"},
         }

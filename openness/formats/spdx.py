@@ -112,6 +112,8 @@ def render_scan(document: ScanDocument, *, created: datetime | None = None) -> s
     builder.errors(document.errors)
     for problem in document.problems:
         builder.doc_notes.append(f"scan problem: {problem}")
+    for note in document.notes:
+        builder.doc_notes.append(f"scan note: {note}")
     return builder.render("openness scan")
 
 

@@ -8,6 +8,7 @@ a terminal and COLUMNS is unset, each print is as wide as its content needs (`sh
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from collections.abc import Iterable, Mapping
@@ -29,13 +30,10 @@ from openness.report import (
     ScanDocument,
     Step,
 )
-from openness.sanitize import one_line
+from openness.sanitize import DETAIL_LIMIT, IDENT_LIMIT, one_line
 
 MARK = {True: ("✔", "green"), False: ("✘", "red"), None: ("?", "yellow")}
 PIPE_WIDTH = 100  # prose wraps here when stdout is not a terminal and COLUMNS is unset
-# Longer than any real identifier (a Hub repo id is at most 96 characters); only a hostile
-# string reaches it, and it must not make a report thousands of columns wide.
-IDENT_LIMIT = 256
 
 
 def t(value: object, style: str = "", limit: int = 200) -> Text:
@@ -46,6 +44,12 @@ def t(value: object, style: str = "", limit: int = 200) -> Text:
 def ident(value: object, style: str = "") -> Text:
     """An identifier: cleaned like `t`, never shortened (see IDENT_LIMIT)."""
     return Text(one_line(str(value), IDENT_LIMIT), style=style)
+
+
+def said(value: object, style: str = "") -> Text:
+    """Our words around identifiers (a policy violation, a verdict's reason): cleaned like `t`,
+    shown whole and wrapped by rich, never cut inside the ids they list (see DETAIL_LIMIT)."""
+    return Text(one_line(str(value), DETAIL_LIMIT), style=style)
 
 
 _ident = ident  # for functions where `ident` names the identified license
@@ -67,6 +71,12 @@ class ReportConsole(Console):
         super().__init__(**kwargs)
         self.fit = fit
         self.base_width = self.width
+
+    def on_broken_pipe(self) -> None:
+        """The reader left (`openness licenses | head`). rich would exit 1 here, the code for a
+        failed policy; the command line decides what a closed stdout means."""
+        self.quiet = True  # nothing more is written
+        raise BrokenPipeError(errno.EPIPE, "the reader of the output left")
 
 
 def make_console(no_color: bool, force_terminal: bool | None, stderr: bool = False) -> Console:
@@ -224,7 +234,7 @@ def license_view(lic: LicenseAssessment) -> Group:
     if terms is not None and len(terms.licenses) > 1:
         # The headline is the terms that bind (own + bases); the repo's own verdict beside it.
         binding = _verdict(terms.osd_compliant)
-        binding.append_text(t(f": {terms.reason}", limit=400))
+        binding.append_text(said(f": {terms.reason}"))
         head.add_row("OSD compliant", binding)
         head.add_row("  own license", _own_verdict(lic))
     else:
@@ -233,7 +243,7 @@ def license_view(lic: LicenseAssessment) -> Group:
         basis = "; ".join(lic.basis) or "nothing"
         head.add_row(
             "Not read",
-            Text.assemble(idents(lic.unread), t(f": the verdict rests on {basis}", limit=300)),
+            Text.assemble(idents(lic.unread), said(f": the verdict rests on {basis}")),
         )
     rows: list[object] = [Text("License", style="bold underline"), head]
     failing = [c for c in lic.osd if c.status == "fail"]
@@ -262,7 +272,7 @@ def license_view(lic: LicenseAssessment) -> Group:
             )
             rows.append(Padding(label, (0, 0, 0, 6)))
     for finding in lic.findings:
-        rows.append(Text.assemble(Text("! ", style="yellow"), t(finding.message, limit=300)))
+        rows.append(Text.assemble(Text("! ", style="yellow"), said(finding.message)))
     return Group(*rows)
 
 
@@ -280,7 +290,7 @@ def _shown_differences(differences: list[str]) -> list[str]:
 def _own_verdict(lic: LicenseAssessment) -> Text:
     osd = _verdict(lic.osd_compliant)
     if lic.osd_reason and lic.osd_compliant is not False:
-        osd.append(Text(f"  ({one_line(lic.osd_reason, 160)})", style="dim"))
+        osd.append(said(f"  ({lic.osd_reason})", "dim"))
     return osd
 
 
@@ -352,7 +362,7 @@ def lineage_view(report: Report) -> Group:
             line.append_text(Text.assemble("  ", ident(f"[{how}]", "dim")))
         rows.append(line)
     for conflict in lineage.license_conflicts:
-        rows.append(Text.assemble(Text("✘ ", style="red"), t(conflict.message, limit=300)))
+        rows.append(Text.assemble(Text("✘ ", style="red"), said(conflict.message)))
     if lineage.inherited_steps:
         rows.append(
             Text(
@@ -366,7 +376,7 @@ def lineage_view(report: Report) -> Group:
 
 
 def policy_view(policy: PolicyResult) -> Group:
-    verdict = Text("✔ passed", style="green") if policy.passed else Text("✘ failed", style="red")
+    verdict = Text(*STATUS[policy.status])
     rows: list[object] = [
         Text(""),
         Text.assemble(
@@ -378,7 +388,11 @@ def policy_view(policy: PolicyResult) -> Group:
         ),
     ]
     for v in policy.violations:
-        rows.append(Text.assemble("  ", ident(v.rule, "bold"), ": ", t(v.detail, limit=300)))
+        rows.append(Text.assemble("  ", ident(v.rule, "bold"), ": ", said(v.detail)))
+    for v in policy.undecided:
+        rows.append(
+            Text.assemble("  ", ident(v.rule, "bold"), " (could not be decided): ", said(v.detail))
+        )
     for exc in policy.exceptions_applied:
         rows.append(
             Text.assemble(
@@ -424,17 +438,20 @@ def render_scan(console: Console, doc: ScanDocument) -> None:
             ident(f"{ref.file}:{ref.line}"),
             ident(ref.repo_id),
             Text(label, style=style),
-            t(why, limit=400),
+            said(why),
         )
-    if doc.references:  # else the problems say "no model references found in N files"
+    if doc.references:  # else a note says "no model references found in N files"
         show(console, table)
         source = doc.policy_source
         policy = f"policy: {source}" if source else "no policy: nothing is enforced"
         lockfile = doc.lockfile or "openness.lock"
         lock = f"  (judged against {lockfile}, no network)" if doc.locked else ""
-        console.print(Text.assemble(t(policy, "dim", 300), Text(lock, style="dim")))
+        console.print(Text.assemble(said(policy, "dim"), Text(lock, style="dim")))
+    # problems first: each is a file or line not read, where a reference went unchecked
     for problem in doc.problems:
-        console.print(Text.assemble(Text("• ", style="yellow"), t(problem)))
+        console.print(Text.assemble(Text("! ", style="yellow"), said(problem, "yellow")))
+    for note in doc.notes:
+        console.print(Text.assemble(Text("• ", style="dim"), said(note)))
 
 
 def problems_view(report: Report) -> Group:
@@ -546,5 +563,5 @@ def frameworks_view(report: Report) -> Text:
         line.append(f"{mark} {ladder.osaid.verdict}", style=style)
         if ladder.osaid.missing:
             line.append("  ")
-            line.append_text(t(f"(missing: {', '.join(ladder.osaid.missing)})", "dim", 300))
+            line.append_text(said(f"(missing: {', '.join(ladder.osaid.missing)})", "dim"))
     return line

@@ -119,7 +119,7 @@ def _require_osd(report: Report, terms: EffectiveTerms) -> Verdict:
 def _fails(b: BindingLicense, report: Report) -> str:
     whose = "" if b.relation == "own" else f" (bound through base {b.from_})"
     criteria = "; ".join(
-        f"OSD {c.criterion} ({c.title}) by {', '.join(c.clauses)}" for c in b.osd_failing[:4]
+        f"OSD {c.criterion} ({c.title}) by {', '.join(c.clauses)}" for c in b.osd_failing
     )
     return f"license {b.id}{whose} fails the OSD: {criteria or b.reason}"
 

@@ -3,9 +3,9 @@
 Nothing found here is imported or executed: Python is read with `ast`, YAML is only composed
 (never constructed), JSON and TOML go through their stdlib parsers. Every failure on one file
 becomes a line in `problems`; scanning carries on with the next file, and a last line starting
-with INCOMPLETE says the scan is incomplete (is_incomplete). Other lines are notes: a model id
-computed at run time ("not resolved"), the default of an environment variable, how many files
-were read when nothing was found.
+with INCOMPLETE says the scan is incomplete (is_incomplete). What the scan says besides is a
+note: a model id computed at run time ("not resolved"), the default of an environment variable,
+how many files were read when nothing was found.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
@@ -37,17 +38,23 @@ __all__ = [
     "is_incomplete",
     "is_model_repo_id",
     "scan_paths",
+    "scan_tree",
 ]
 
 # The line that ends the problems of a scan that could have missed references. It is written
-# by scan_paths itself, after every file, so no file name can fake or hide it.
+# by scan_tree itself, after every file, so no file name can fake or hide it.
 INCOMPLETE = "scan incomplete: "
 
 
-def scan_paths(paths: list[Path], root: Path | None = None) -> tuple[list[Reference], list[str]]:
-    """References found under the paths (files or directories), and problems (bad files etc.)
-    and notes, in file order; the last line starts with INCOMPLETE when a file or line could
-    not be read as intended.
+class Scanned(NamedTuple):
+    references: list[Reference]
+    problems: list[str]  # files or lines not read as intended; the last starts with INCOMPLETE
+    notes: list[str]  # the rest, in file order
+
+
+def scan_tree(paths: list[Path], root: Path | None = None) -> Scanned:
+    """References found under the paths (files or directories), the problems (bad files etc.)
+    and the notes, each in file order.
 
     `root` (default: the current directory) only shapes `Reference.file`; files outside it keep
     the path as given.
@@ -61,15 +68,23 @@ def scan_paths(paths: list[Path], root: Path | None = None) -> tuple[list[Refere
         refs.update(found)
         scanned += ok
     ordered = sorted(refs, key=lambda r: (r.file, r.line, r.column, r.repo_id, r.via))
-    lines = findings.lines
+    notes = findings.notes
     if not ordered:
-        lines.append(f"no model references found in {_count(scanned, 'file')}")
-    if findings.incomplete:
-        lines.append(
-            f"{INCOMPLETE}{_count(findings.incomplete, 'file or line')} could not be read as "
+        notes.append(f"no model references found in {_count(scanned, 'file')}")
+    problems = findings.problems
+    if problems:
+        problems.append(
+            f"{INCOMPLETE}{_count(len(problems), 'file or line')} could not be read as "
             "intended; a model referenced there was not checked"
         )
-    return ordered, lines
+    return Scanned(ordered, problems, notes)
+
+
+def scan_paths(paths: list[Path], root: Path | None = None) -> tuple[list[Reference], list[str]]:
+    """`scan_tree`, with its problems (the INCOMPLETE line last among them) and then its notes
+    in one list."""
+    scanned = scan_tree(paths, root)
+    return scanned.references, scanned.problems + scanned.notes
 
 
 def is_incomplete(problems: list[str]) -> bool:

@@ -56,15 +56,14 @@ class Findings:
     be read as intended, so a reference may be missing) and notes (the rest)."""
 
     def __init__(self) -> None:
-        self.lines: list[str] = []
-        self.incomplete = 0
+        self.problems: list[str] = []
+        self.notes: list[str] = []
 
     def problem(self, text: str) -> None:
-        self.lines.append(text)
-        self.incomplete += 1
+        self.problems.append(text)
 
     def note(self, text: str) -> None:
-        self.lines.append(text)
+        self.notes.append(text)
 
 
 class Refused(Exception):

@@ -180,18 +180,22 @@ class HubSource:
         with self._pause_lock:
             self._pause_until = max(self._pause_until, time.monotonic() + seconds)
 
-    def search_models(self, name: str, limit: int = 20) -> list[tuple[str, int]]:
-        """(repo id, downloads) of models whose id contains `name`, most downloaded first."""
+    def search_models(
+        self, name: str | None, limit: int = 20, author: str | None = None
+    ) -> list[tuple[str, int]]:
+        """(repo id, downloads) of models (of `author`, if given) whose id contains `name`,
+        most downloaded first: one request."""
         from huggingface_hub import HfApi
 
         api = HfApi(token=self.token)
         try:
             found = api.list_models(
-                search=name, sort="downloads", limit=limit, expand=["downloads"]
+                search=name, author=author, sort="downloads", limit=limit, expand=["downloads"]
             )
             return [(m.id, m.downloads or 0) for m in found]
         except Exception as exc:  # mapped to one plain line
-            raise _fetch_error(exc, f"search {name!r}", "model") from None
+            what = f"search {name!r}" if name else f"list the models of {author!r}"
+            raise _fetch_error(exc, what, "model") from None
 
     def list_models(
         self,

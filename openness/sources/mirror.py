@@ -64,12 +64,17 @@ class MirrorSource:
         )
         return fill_snapshot(snapshot, lambda path: self._file(folder, path))
 
-    def search_models(self, name: str, limit: int = 20) -> list[tuple[str, int]]:
-        """(repo id, downloads) of mirrored models whose id contains `name`."""
+    def search_models(
+        self, name: str | None, limit: int = 20, author: str | None = None
+    ) -> list[tuple[str, int]]:
+        """(repo id, downloads) of mirrored models (of `author`, if given) whose id contains
+        `name`."""
         found = []
         for info in sorted((self.root / "models").glob("*/*/info.json"))[:100_000]:
             repo_id = f"{info.parent.parent.name}/{info.parent.name}"
-            if name.lower() in repo_id.lower():
+            if author and info.parent.parent.name.lower() != author.lower():
+                continue
+            if not name or name.lower() in repo_id.lower():
                 found.append((repo_id, _downloads(info)))
         return sorted(found, key=lambda f: -f[1])[:limit]
 

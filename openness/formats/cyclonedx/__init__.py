@@ -86,6 +86,7 @@ def render_scan(document: ScanDocument, project: str | None = None) -> str:
     if document.policy_source:
         properties.append(("openness:policy_source", document.policy_source))
     properties += [("openness:problem", one_line(p, 500)) for p in document.problems]
+    properties += [("openness:note", one_line(n, 500)) for n in document.notes]
     properties += [
         ("openness:error", error_line(e.subject, e.kind, e.message)) for e in document.errors
     ]

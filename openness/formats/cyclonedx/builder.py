@@ -29,7 +29,7 @@ from openness.formats.cyclonedx.common import (
 from openness.formats.cyclonedx.declarations import Declarations
 from openness.formats.json import escape_risky
 from openness.formats.public import public_report
-from openness.sanitize import one_line
+from openness.sanitize import DETAIL_LIMIT, one_line
 
 if TYPE_CHECKING:
     from openness.report import BaseLink, Document, Evidence, ReferenceResult, Report
@@ -269,7 +269,7 @@ class Builder:
         if report.policy is not None:
             pairs.append(("openness:policy_status", report.policy.status))
             pairs += [
-                ("openness:violation", one_line(f"{v.rule}: {v.detail}", 500))
+                ("openness:violation", one_line(f"{v.rule}: {v.detail}", DETAIL_LIMIT))
                 for v in report.policy.violations
             ]
         pairs += [
@@ -563,7 +563,7 @@ class Builder:
         self.scan_status.setdefault(ref, []).append(reference.status)
         component = self.models[ref]
         for v in reference.violations:
-            value = one_line(f"{v.rule}: {v.detail}", 500)
+            value = one_line(f"{v.rule}: {v.detail}", DETAIL_LIMIT)
             component.properties.add(lib.Property(name="openness:violation", value=value))
 
     # -- the ladder and the OSD as attestations ---------------------------------------------
