@@ -520,7 +520,7 @@ built = pipeline("text-generation", model=f"openness-fixtures/{MODEL}")
 
 
 def _scan_cli(root: Path, *args: str):  # type: ignore[no-untyped-def]
-    (root / "openness.toml").write_text("[tool.openness]\nmin-rung = 0\n")
+    (root / "openness.toml").write_text("[tool.openness]\nallow-gated = false\n")
     return run_openness("scan", "--mirror", str(FIXTURES), *args, cwd=root)
 
 
