@@ -370,3 +370,10 @@ def test_words_and_their_places_are_read_alike(corpus):
         spans = word_spans(text)
         tokens = [text[a:b].lower().replace("’", "").replace("'", "") for a, b in spans]
         assert tokens == words(text), path.name
+
+
+def test_a_license_file_read_on_its_own_says_nothing_about_a_card(corpus):
+    """`openness license FILE` has no card: nothing is said of what a card declares."""
+    run = run_openness("license", str(corpus / "licenses" / "mit.txt"), env={"COLUMNS": "200"})
+    assert run.code == 0 and "card" not in run.stdout.lower(), run.stdout
+    assert _licenses(str(corpus / "licenses" / "mit.txt"))[0]["findings"] == []

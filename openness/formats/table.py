@@ -181,6 +181,9 @@ def _age(seconds: int) -> str:
     return f"{seconds} s"
 
 
+HEADLINE = 1000  # characters of the binding verdict's reason: wrapped, never cut short
+
+
 def _verdict(value: bool | None) -> Text:
     mark, style = MARK[value]
     word = {True: "yes", False: "no", None: "unknown"}[value]
@@ -222,7 +225,7 @@ def license_view(lic: LicenseAssessment) -> Group:
     if terms is not None and len(terms.licenses) > 1:
         # The headline is the terms that bind (own + bases); the repo's own verdict beside it.
         binding = _verdict(terms.osd_compliant)
-        binding.append_text(t(f": {terms.reason}", limit=400))
+        binding.append_text(t(f": {terms.reason}", limit=HEADLINE))
         head.add_row("OSD compliant", binding)
         head.add_row("  own license", _own_verdict(lic))
     else:
@@ -537,6 +540,10 @@ def frameworks_view(report: Report) -> Text:
     ladder = report.openness
     line = Text.assemble(Text("Frameworks", style="bold"), "  MOF class ")
     line.append(ladder.mof_class or "none", style="bold" if ladder.mof_class else "yellow")
+    if ladder.mof_class_unknown:
+        line.append(" (higher ? unknown: ", style="yellow")
+        line.append_text(t(ladder.mof_class_unknown, "dim", 200))
+        line.append(")", style="yellow")
     if ladder.osaid is not None:
         mark, style = MARK[{"pass": True, "fail": False}.get(ladder.osaid.verdict)]
         line.append("  ·  OSAID ")
