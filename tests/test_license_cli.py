@@ -372,6 +372,15 @@ def test_words_and_their_places_are_read_alike(corpus):
         assert tokens == words(text), path.name
 
 
+def test_an_excerpt_is_its_sentence_and_says_where_it_is_cut(corpus):
+    result = _licenses(str(corpus / "licenses" / "llama3.1.txt"))[0]
+    excerpts = {c["kind"]: c["excerpt"] for c in result["clauses"]}
+    assert excerpts["gated_acceptance"].endswith("you agree to be bound by this Agreement.")
+    aup = excerpts["acceptable_use_policy"]
+    assert len(aup) <= 300 and aup.endswith("incorporated by reference…"), aup
+    assert all(e.endswith((".", ";", ":", "…", "”", '"', ")")) for e in excerpts.values())
+
+
 def test_a_license_file_read_on_its_own_says_nothing_about_a_card(corpus):
     """`openness license FILE` has no card: nothing is said of what a card declares."""
     run = run_openness("license", str(corpus / "licenses" / "mit.txt"), env={"COLUMNS": "200"})
