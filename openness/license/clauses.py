@@ -163,8 +163,10 @@ def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 # ", and" / ", but" / ", while" joining a second restriction to the first ("may not be used to
-# train other models, and outputs must be labelled"): each part is judged on its own.
-_JOIN = re.compile(r",\s+(?:and|but|while|whereas)\s+(?:also\s+)?", re.I)
+# train other models, and outputs must be labelled"), and ", including to" adding a purpose a
+# ban also covers ("synthetic outputs for commercial purposes, including to train models"):
+# each part is judged on its own.
+_JOIN = re.compile(r",\s+(?:(?:and|but|while|whereas)\s+(?:also\s+)?|including\s+to\s+)", re.I)
 
 
 def clause_span(text: str, start: int, end: int) -> tuple[int, int]:
