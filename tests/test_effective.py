@@ -269,3 +269,19 @@ def test_frameworks_judge_a_derivative_on_the_terms_that_bind(hub_env):
     licensed = [c for c in report["openness"]["components"] if c["license"]]
     assert licensed and all(c["license_open"] is False for c in licensed)
     assert report["openness"]["mof_class"] is None
+
+
+def test_reading_the_license_file_finds_at_least_what_the_catalog_knows():
+    """With the file readable (a mirror), the gated-prose fixture's LICENSE.md is read: its
+    revenue threshold and registration duty are found in it, so the verdict is no less complete
+    than the catalog's without a token."""
+    run = run_openness(
+        "audit", "openness-fixtures/gated-prose-license", "--mirror", str(FIXTURES), "-f", "json"
+    )
+    lic = run.json()["reports"][0]["license"]
+    found = {c["kind"]: c for c in lic["clauses"] if not c["from_catalog"]}
+    assert found["mau_threshold"]["source"] == "LICENSE.md"
+    assert found["mau_threshold"]["value"] == 1_000_000 and found["mau_threshold"]["unit"] == "usd"
+    assert found["registration_required"]["source"] == "LICENSE.md"
+    failing = [c["criterion"] for c in lic["osd"] if c["status"] == "fail"]
+    assert failing == [3, 5, 6, 7]
