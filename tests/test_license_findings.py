@@ -12,7 +12,7 @@ OFFLINE = {"HF_HUB_OFFLINE": "1", "HF_ENDPOINT": "http://127.0.0.1:9"}
 
 def _folder(tmp_path: Path, front: str, files: dict[str, str]) -> Path:
     folder = tmp_path / "model"
-    folder.mkdir()
+    folder.mkdir(parents=True)
     (folder / "README.md").write_text(f"---\n{front}---\n# A model\n")
     (folder / "model.safetensors").write_bytes(b"\0")
     for name, text in files.items():
@@ -86,3 +86,22 @@ def test_offline_mode_is_honoured(hub_env):
     assert run.code == 3
     assert "offline: not cached" in run.stderr and "HF_HUB_OFFLINE" in run.stderr
     assert len(run.stderr.strip().splitlines()) == 1
+
+
+def test_a_license_link_to_a_known_page_names_the_license(tmp_path):
+    """`license: other` with only a license_link: the catalog knows the page (whichever branch
+    or view of a Hub or GitHub file the link names), never fetched."""
+    links = {
+        "https://huggingface.co/Qwen/Qwen2.5-72B/resolve/main/LICENSE": "qwen",
+        "https://huggingface.co/Qwen/Qwen2.5-3B/blob/main/LICENSE": "qwen-research",
+        "https://github.com/QwenLM/Qwen/blob/main/Tongyi%20Qianwen%20LICENSE%20AGREEMENT": (
+            "tongyi-qianwen"
+        ),
+        # Qwen2.5-7B's own LICENSE is the Apache-2.0 text (the Hub record), not a Qwen license
+        "https://huggingface.co/Qwen/Qwen2.5-7B/blob/main/LICENSE": "apache-2.0",
+    }
+    for number, (link, expected) in enumerate(links.items()):
+        folder = _folder(tmp_path / str(number), f"license: other\nlicense_link: {link}\n", {})
+        lic = _license(folder)
+        assert lic["identified"]["id"] == expected, (link, lic["identified"])
+        assert lic["identified"]["source"].startswith("README.md")
