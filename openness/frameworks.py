@@ -210,9 +210,12 @@ def mof_class_unknown(comps: list[Component]) -> str | None:
     blocking = [c for c in _needed(comps, above) if not _earns(c)]
     if any(c.present is False or c.license_open is False for c in blocking):
         return None
-    reasons = sorted({c.reason or "its license is not known to be open" for c in blocking})
-    names = ", ".join(c.name for c in blocking)
-    return f"class {above} needs {names}, unknown: {'; '.join(reasons)}"
+    why: dict[str, list[str]] = {}
+    for c in blocking:
+        reason = c.reason if c.present is None else "license not known to be open"
+        why.setdefault(reason or "unknown", []).append(c.name)
+    parts = [f"{', '.join(names)} ({reason})" for reason, names in why.items()]
+    return f"class {above} needs {'; '.join(parts)}"
 
 
 def _needed(comps: list[Component], cls: str) -> list[Component]:
