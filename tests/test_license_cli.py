@@ -335,7 +335,7 @@ def test_apache_with_grant_words_removed_names_them(corpus, tmp_path):
 
 def test_copies_that_differ_only_in_rendering_are_the_license(corpus, tmp_path):
     """What every copy renders its own way: copyright lines filled in or added, a title, the
-    appendix left out, http or https, CRLF, Markdown headings, the text re-wrapped."""
+    appendix left out or reworded, http or https, CRLF, Markdown headings, the text re-wrapped."""
     apache = (corpus / "licenses" / "apache-2.0.txt").read_text()
     mit = (corpus / "licenses" / "mit.txt").read_text()
     end = apache.index("END OF TERMS AND CONDITIONS") + len("END OF TERMS AND CONDITIONS")
@@ -343,6 +343,9 @@ def test_copies_that_differ_only_in_rendering_are_the_license(corpus, tmp_path):
         "filled": apache.replace("[yyyy] [name of copyright owner]", "2024 Example Corp."),
         "headed": "Copyright (c) 2023 The Example Authors. All rights reserved.\n\n" + apache,
         "no-appendix": apache[:end] + "\n",
+        "appendix-reworded": apache.replace(
+            "compliance with the License.", "compliance with the License. See also NOTICE."
+        ),
         "https": apache.replace("http://", "https://"),
         "crlf": apache.replace("\n", "\r\n"),
         "markdown": "# Apache License\n\n" + apache.replace("   2. Grant", "## 2. Grant"),
@@ -386,3 +389,15 @@ def test_a_license_file_read_on_its_own_says_nothing_about_a_card(corpus):
     run = run_openness("license", str(corpus / "licenses" / "mit.txt"), env={"COLUMNS": "200"})
     assert run.code == 0 and "card" not in run.stdout.lower(), run.stdout
     assert _licenses(str(corpus / "licenses" / "mit.txt"))[0]["findings"] == []
+
+
+@pytest.mark.parametrize("where", ["top", "end"])
+def test_a_sentence_added_before_or_after_the_license_is_an_addition(corpus, tmp_path, where):
+    apache = (corpus / "licenses" / "apache-2.0.txt").read_text()
+    sentence = TAMPERED["headcount"]
+    text = f"{sentence}\n\n{apache}" if where == "top" else f"{apache}\n{sentence}\n"
+    path = tmp_path / "LICENSE"
+    path.write_text(text)
+    ident = _licenses(str(path))[0]["identified"]
+    assert ident["modified"] is True
+    assert any(f'added "{sentence}"' in d for d in ident["differences"]), ident["differences"]

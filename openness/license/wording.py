@@ -217,6 +217,9 @@ def _gap(
 
 def _judge(read: _Text, lic: CatalogLicense, catalog: CatalogText, gap: _Gap) -> Change | None:
     extra = gap.words - gap.catalog_words
+    inside = gap.catalog_before is not None and gap.after
+    if inside and catalog.optional_words(gap.catalog_before, gap.catalog_end + SHINGLE):
+        return None  # an edit within the title lines or the appendix (filled in, reworded)
     if extra > 0:
         place = _inserted(read.tokens, gap, extra)
         if place is not None:
