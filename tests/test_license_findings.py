@@ -62,10 +62,10 @@ def test_other_without_a_name_and_a_text_that_matches_nothing(tmp_path):
     lic = _license(_folder(tmp_path, "license: other\n", {"LICENSE": own}))
     assert {"other_without_name", "unknown_text"} <= _kinds(lic)
     assert lic["identified"] is None
-    assert lic["osd_compliant"] is False  # it forbids redistribution, read from the text
-    assert any(
-        c["kind"] == "no_redistribution" and c["source"] == "LICENSE" for c in lic["clauses"]
-    )
+    assert lic["osd_compliant"] is False  # it forbids selling it, read from the text
+    # a ban on selling or renting is a commercial-use ban (clause_kinds.md), not no_redistribution
+    kinds = {c["kind"]: c for c in lic["clauses"]}
+    assert kinds["non_commercial"]["source"] == "LICENSE" and "no_redistribution" not in kinds
 
 
 def test_unknown_text_with_no_breaking_clause_is_unknown_not_pass(tmp_path):
