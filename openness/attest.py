@@ -12,7 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from openness.errors import UsageError, plain_invalid
-from openness.frameworks import mof_class, osaid
+from openness.frameworks import judge_mof, osaid
 from openness.ladder import rung_of
 from openness.report import Evidence, Report
 
@@ -93,5 +93,5 @@ def apply_attestations(report: Report, attestations: list[Attestation]) -> None:
                 comp.present = True
                 comp.evidence.append(att.evidence())
     ladder.rung = rung_of(ladder.steps)
-    ladder.mof_class = mof_class(ladder.components)  # type: ignore[assignment]
+    judge_mof(ladder)
     ladder.osaid = osaid(report.license, ladder)

@@ -19,7 +19,7 @@ from openness.card import Card, card_of_info, card_summary, read_card
 from openness.datasets import DatasetStatus
 from openness.deep import deepen
 from openness.errors import FetchError, OpennessError, UsageError
-from openness.frameworks import bind_to_effective_terms, components, mof_class, osaid
+from openness.frameworks import bind_to_effective_terms, components, judge_mof, osaid
 from openness.ladder import LadderInputs, assess_ladder
 from openness.license.assess import assess
 from openness.license.effective import effective_terms
@@ -208,7 +208,7 @@ class Auditor:
         if self.github is not None:
             problems += deepen(ladder, self.github)
         ladder.components = components(snapshot, card, license_result, ladder)
-        ladder.mof_class = mof_class(ladder.components)  # type: ignore[assignment]
+        judge_mof(ladder)
         ladder.osaid = osaid(license_result, ladder)
         all_problems = list(snapshot.problems) + card.problems + problems
         report = Report(

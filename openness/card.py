@@ -101,10 +101,27 @@ class Card:
     tags: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     unread: Problem | None = None  # why a listed README could not be read
+    # where the front matter was read: "README.md", the Hub's "model info: cardData" (when the
+    # README itself could not be read), or "" when neither was
+    data_source: str = ""
 
     @property
     def readable(self) -> bool:
         return self.text is not None
+
+    @property
+    def unread_reason(self) -> str | None:
+        """Why the card could not be read, when the repo lists one: what only the card says
+        is then unknown, never absent."""
+        if self.unread is None:
+            return None
+        return f"README.md could not be read ({self.unread.kind.replace('_', ' ')})"
+
+    @property
+    def front_matter_unread(self) -> str | None:
+        """Why the front matter is unknown: the README could not be read and the Hub gave no
+        card data."""
+        return None if self.data_source else self.unread_reason
 
     # -- front matter ----------------------------------------------------------------------
 
@@ -344,6 +361,7 @@ def card_of_info(info: dict[str, Any]) -> Card:
         data=data if isinstance(data, dict) else {},
         text=None,
         tags=[t for t in tags if isinstance(t, str)] if isinstance(tags, list) else [],
+        data_source="model info: cardData" if isinstance(data, dict) and data else "",
     )
 
 
@@ -357,8 +375,11 @@ def read_card(snapshot: Snapshot) -> Card:
     block, body, card.body_line = split_front_matter(readme.text) if readme else (None, "", 1)
     card.body = "\n".join(body.split("\n")[:MAX_CARD_LINES])
     hub_card = snapshot.info.get("cardData")
+    if readme is not None:
+        card.data_source = "README.md"
     if isinstance(hub_card, dict) and hub_card:
         card.data = hub_card
+        card.data_source = card.data_source or "model info: cardData"
     elif block is not None:
         card.data, problem = parse_front_matter(block)
         if problem:

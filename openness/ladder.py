@@ -40,9 +40,7 @@ class LadderInputs:
     def card_unread(self) -> str | None:
         """Why the card could not be read, when the repo lists one (then the steps that need
         the card body are unknown, not failed)."""
-        if self.card.unread is None:
-            return None
-        return f"README.md could not be read ({self.card.unread.kind.replace('_', ' ')})"
+        return self.card.unread_reason
 
 
 def _words(patterns: list[str]) -> re.Pattern[str]:
@@ -560,10 +558,16 @@ def _pipeline(inputs: LadderInputs, spec: dict[str, Any], links: list[Link]) -> 
     ]
     found = own + [link for found in per_dataset.values() for link in found]
     evidence = [link_evidence("pipeline_code", link) for link in found[:6]]
-    unread = [d.repo_id for d in inputs.datasets if d.repo_id in per_dataset and not d.card_read]
+    # a dataset card not read (or a dataset not checked at all) may link its build code
+    unread = [
+        f"{d.repo_id} ({d.detail})" if d.status == "error" and d.detail else d.repo_id
+        for d in inputs.datasets
+        if d.status == "error" or (d.repo_id in per_dataset and not d.card_read)
+        if not per_dataset.get(d.repo_id)
+    ]
     if not own and inputs.card_unread:
         return _unknown(5, inputs.card_unread, evidence, looked)
-    if not own and any(not per_dataset[d] for d in unread):
+    if not own and unread:
         return _unknown(
             5, f"the card of {', '.join(unread[:5])} could not be read", evidence, looked
         )

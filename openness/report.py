@@ -195,7 +195,9 @@ class LicenseAssessment(_Model):
         "gated prompt, with the catalog.",
     )
     unread: list[str] = Field(
-        default_factory=list, description="License files listed in the repo that could not be read."
+        default_factory=list,
+        description="License evidence listed in the repo that could not be read: license "
+        "files, and README.md (its license fields, section and prose).",
     )
     decided: bool = Field(
         True,
@@ -238,6 +240,9 @@ class Component(_Model):
     license: str | None = None
     license_open: bool | None = None
     evidence: list[Evidence] = Field(default_factory=list)
+    reason: str | None = Field(
+        None, description="Why `present` is unknown: its evidence could not be read."
+    )
 
 
 class Osaid(_Model):
@@ -254,6 +259,12 @@ class Openness(_Model):
     components: list[Component] = Field(default_factory=list)
     mof_class: Literal["I", "II", "III"] | None = Field(
         None, description="The MOF class the components imply; null when none is complete."
+    )
+    mof_class_unknown: str | None = Field(
+        None,
+        description="Why a higher class than `mof_class` could not be judged: a component it "
+        "needs is unknown (its evidence could not be read). `mof_class` is then the class the "
+        "evidence read establishes, a floor.",
     )
     osaid: Osaid | None = None
 

@@ -74,6 +74,8 @@ class CatalogLicense:
     osd_review: dict[str, Any] | None = None
     clauses: tuple[CatalogClause, ...] = ()
     titles: tuple[str, ...] = ()
+    # the line after which the text is boilerplate a copy may leave out (how to apply it)
+    appendix_after: str | None = None
 
 
 @dataclass
@@ -170,6 +172,7 @@ def _licenses(data: dict[str, Any]) -> dict[str, CatalogLicense]:
             aup=spec.get("aup"),
             osd_review=spec.get("osd_review"),
             titles=tuple(str(t) for t in spec.get("titles", [])),
+            appendix_after=_str(spec.get("appendix_after")),
             clauses=clauses,
         )
     return out

@@ -118,7 +118,9 @@ def test_a_base_that_404s_makes_the_effective_verdict_unknown_never_true(hub_env
     assert any(p["kind"] == "base_unreadable" for p in report["problems"])
     assert report["complete"] is False and code == 3
     headline = _table(hub_env, "openness-fixtures/finetune-of-deleted-base")
-    assert "OSD compliant ? unknown" in headline
+    assert "OSD compliant ? unknown: base openness-fixtures/deleted-base-7b" in headline
+    assert headline.count("unknown:") == 1  # said once, and the reason whole, not cut short
+    assert "set HF_TOKEN if you have access)" in headline
     # require-osd cannot be decided: incomplete (3), not failed (1), never passed (0)
     report, code, _ = _audit(hub_env, "openness-fixtures/finetune-of-deleted-base", "--require-osd")
     assert report["policy"]["status"] == "incomplete" and code == 3
@@ -165,6 +167,78 @@ def test_connection_dropped_after_model_info_makes_card_steps_unknown(tmp_path):
     assert report["complete"] is False and run.code == 3
 
 
+def _dropped(root, repo: str, pattern: str, tmp_path) -> dict:
+    """The audit of `repo` with every request matching `pattern` dropped by the Hub."""
+    with FakeHub(root) as hub:
+        hub.faults.append(Fault(method="GET", path=pattern, drop=True, times=10_000))
+        env = hub.client_env(tmp_path / "hf")
+        run = run_openness("audit", repo, "-f", "json", "--timeout", "2", env=env)
+    document = run.json()
+    jsonschema.validate(document, SCHEMA)
+    return document["reports"][0]
+
+
+def test_frameworks_do_not_guess_what_an_unread_card_would_show(tmp_path):
+    report = _dropped(
+        FIXTURES, "openness-fixtures/open-apache-7b", r"/resolve/|/api/datasets", tmp_path
+    )
+    comps = {c["name"]: c for c in report["openness"]["components"]}
+    for name in (
+        "Model card",
+        "Evaluation results",
+        "Evaluation code",
+        "Model parameters (Intermediate)",
+        "Training code",
+        "Data preprocessing code",
+    ):
+        assert comps[name]["present"] is None, comps[name]
+        assert "could not" in comps[name]["reason"], comps[name]
+    # what the Hub's model info says is still known, and says where it was read
+    assert comps["Model parameters (Final)"]["present"] is True
+    assert comps["Data card"]["present"] is True
+    assert comps["Data card"]["evidence"][0]["source"] == "model info: cardData"
+    assert comps["Inference code"]["evidence"][0]["source"] == "model info"
+    assert all(c["present"] is not False or c["name"] == "Evaluation data" for c in comps.values())
+    assert report["openness"]["mof_class"] is None
+    assert "README.md could not be read" in report["openness"]["mof_class_unknown"]
+    osaid = report["openness"]["osaid"]
+    assert osaid["verdict"] == "unknown"
+    assert not any("neither named nor described" in r for r in osaid["reasons"]), osaid
+
+
+def test_a_readme_that_could_not_be_read_is_listed_unread(corpus, tmp_path):
+    """pythia declares apache-2.0 in the Hub's model info: that decides the verdict, but the
+    card, which was not read, is named as unread."""
+    report = _dropped(corpus / "hub", "EleutherAI/pythia-6.9b", r"/resolve/", tmp_path)
+    lic = report["license"]
+    assert lic["unread"] == ["README.md"]
+    assert lic["decided"] is True and lic["osd_compliant"] is True
+    assert any("catalog apache-2.0" in b for b in lic["basis"])
+    comps = {c["name"]: c for c in report["openness"]["components"]}
+    assert comps["Model card"]["present"] is None
+    assert comps["Data card"]["evidence"][0]["source"] == "model info: cardData"
+
+
+def test_a_dataset_the_mirror_lacks_leaves_the_pipeline_rung_unknown(tmp_path):
+    import shutil
+
+    mirror = tmp_path / "mirror"
+    shutil.copytree(FIXTURES, mirror)
+    shutil.rmtree(mirror / "datasets" / "openness-fixtures" / "open-pretrain-mix")
+    run = run_openness(
+        "audit", "openness-fixtures/open-apache-7b", "--mirror", str(mirror), "-f", "json"
+    )
+    steps = {s["rung"]: s for s in run.json()["reports"][0]["openness"]["steps"]}
+    assert steps[4]["met"] is None and "not in the mirror" in steps[4]["reason"]
+    assert steps[5]["met"] is None, steps[5]
+    assert "open-pretrain-mix" in steps[5]["reason"] and steps[5]["confidence"] != "high"
+    # the whole mirror holds the dataset, whose card links the code that builds it
+    full = run_openness(
+        "audit", "openness-fixtures/open-apache-7b", "--mirror", str(FIXTURES), "-f", "json"
+    )
+    assert full.json()["reports"][0]["openness"]["steps"][4]["met"] is True
+
+
 def test_deep_with_github_unreachable_is_incomplete_with_the_problem_listed():
     run = run_openness(
         "audit",
@@ -195,3 +269,19 @@ def test_frameworks_judge_a_derivative_on_the_terms_that_bind(hub_env):
     licensed = [c for c in report["openness"]["components"] if c["license"]]
     assert licensed and all(c["license_open"] is False for c in licensed)
     assert report["openness"]["mof_class"] is None
+
+
+def test_reading_the_license_file_finds_at_least_what_the_catalog_knows():
+    """With the file readable (a mirror), the gated-prose fixture's LICENSE.md is read: its
+    revenue threshold and registration duty are found in it, so the verdict is no less complete
+    than the catalog's without a token."""
+    run = run_openness(
+        "audit", "openness-fixtures/gated-prose-license", "--mirror", str(FIXTURES), "-f", "json"
+    )
+    lic = run.json()["reports"][0]["license"]
+    found = {c["kind"]: c for c in lic["clauses"] if not c["from_catalog"]}
+    assert found["mau_threshold"]["source"] == "LICENSE.md"
+    assert found["mau_threshold"]["value"] == 1_000_000 and found["mau_threshold"]["unit"] == "usd"
+    assert found["registration_required"]["source"] == "LICENSE.md"
+    failing = [c["criterion"] for c in lic["osd"] if c["status"] == "fail"]
+    assert failing == [3, 5, 6, 7]

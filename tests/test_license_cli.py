@@ -309,3 +309,114 @@ def test_an_inserted_restriction_in_the_policy_part_stays_with_the_policy(corpus
         "use policy llama3.1-aup" in d and "added non_commercial" in d
         for d in result["identified"]["differences"]
     )
+
+
+# -- a restriction added, a permission removed: modified however alike the rest is ---------------
+
+TAMPERED = {
+    # after the copyright grant of section 2, a sentence no clause kind names
+    "no-commercial": "This license does not permit any commercial use of the Work.",
+    "headcount": "The Work may not be used by any company with more than 500 employees.",
+    "no-distribution": "This License does not grant You the right to distribute the Work.",
+}
+
+
+@pytest.mark.parametrize("name", sorted(TAMPERED))
+def test_apache_with_any_added_sentence_is_modified_and_quotes_it(corpus, tmp_path, name):
+    sentence = TAMPERED[name]
+    text, line = _insert_after(_apache_lines(corpus), "Work and such Derivative Works", sentence)
+    path = tmp_path / "LICENSE"
+    path.write_text(text)
+    result = _licenses(str(path))[0]
+    ident = result["identified"]
+    assert ident["id"] == "apache-2.0" and ident["confidence"] >= 0.985
+    assert ident["modified"] is True
+    assert any(f"line {line}" in d and f'"{sentence}"' in d for d in ident["differences"])
+    assert result["spdx"] == "LicenseRef-apache-2.0-modified"
+    assert result["osi_approved"] is False
+    assert result["osd_compliant"] is not True
+
+
+def test_apache_with_grant_words_removed_names_them(corpus, tmp_path):
+    text = (corpus / "licenses" / "apache-2.0.txt").read_text()
+    grant = "publicly display, publicly perform, sublicense, and distribute the\n"
+    assert grant in text
+    path = tmp_path / "LICENSE"
+    path.write_text(text.replace(grant, "publicly display, publicly perform, and\n"))
+    result = _licenses(str(path))[0]
+    ident = result["identified"]
+    assert ident["modified"] is True and result["spdx"] == "LicenseRef-apache-2.0-modified"
+    assert result["osi_approved"] is False
+    (removal,) = [d for d in ident["differences"] if d.startswith("removed after line 70")]
+    assert "3 words of the apache-2.0 text" in removal
+    assert '"sublicense"' in removal and '"distribute"' in removal
+
+
+def test_copies_that_differ_only_in_rendering_are_the_license(corpus, tmp_path):
+    """What every copy renders its own way: copyright lines filled in or added, a title, the
+    appendix left out or reworded, http or https, CRLF, Markdown headings, the text re-wrapped."""
+    apache = (corpus / "licenses" / "apache-2.0.txt").read_text()
+    mit = (corpus / "licenses" / "mit.txt").read_text()
+    end = apache.index("END OF TERMS AND CONDITIONS") + len("END OF TERMS AND CONDITIONS")
+    copies = {
+        "filled": apache.replace("[yyyy] [name of copyright owner]", "2024 Example Corp."),
+        "headed": "Copyright (c) 2023 The Example Authors. All rights reserved.\n\n" + apache,
+        "no-appendix": apache[:end] + "\n",
+        "appendix-reworded": apache.replace(
+            "compliance with the License.", "compliance with the License. See also NOTICE."
+        ),
+        "https": apache.replace("http://", "https://"),
+        "crlf": apache.replace("\n", "\r\n"),
+        "markdown": "# Apache License\n\n" + apache.replace("   2. Grant", "## 2. Grant"),
+        "rewrapped": "\n\n".join(" ".join(p.split()) for p in apache.split("\n\n")),
+        "mit": "The MIT License (MIT)\n\nCopyright (c) 2015 Example\n\n" + mit,
+    }
+    paths = []
+    for name, text in copies.items():
+        path = tmp_path / name
+        path.write_text(text)
+        paths.append(str(path))
+    for result in _licenses(*paths):
+        ident = result["identified"]
+        assert ident["modified"] is False, (result["file"], ident["differences"])
+        assert ident["differences"] == [], result["file"]
+        assert result["osi_approved"] is True, result["file"]
+
+
+def test_words_and_their_places_are_read_alike(corpus):
+    """The fingerprint's words and the places they are quoted from agree, for every text."""
+    from openness.license.fingerprint import word_spans, words
+
+    for path in sorted((corpus / "licenses").glob("*.txt")):
+        text = path.read_text()
+        spans = word_spans(text)
+        tokens = [text[a:b].lower().replace("’", "").replace("'", "") for a, b in spans]
+        assert tokens == words(text), path.name
+
+
+def test_an_excerpt_is_its_sentence_and_says_where_it_is_cut(corpus):
+    result = _licenses(str(corpus / "licenses" / "llama3.1.txt"))[0]
+    excerpts = {c["kind"]: c["excerpt"] for c in result["clauses"]}
+    assert excerpts["gated_acceptance"].endswith("you agree to be bound by this Agreement.")
+    aup = excerpts["acceptable_use_policy"]
+    assert len(aup) <= 300 and aup.endswith("incorporated by reference…"), aup
+    assert all(e.endswith((".", ";", ":", "…", "”", '"', ")")) for e in excerpts.values())
+
+
+def test_a_license_file_read_on_its_own_says_nothing_about_a_card(corpus):
+    """`openness license FILE` has no card: nothing is said of what a card declares."""
+    run = run_openness("license", str(corpus / "licenses" / "mit.txt"), env={"COLUMNS": "200"})
+    assert run.code == 0 and "card" not in run.stdout.lower(), run.stdout
+    assert _licenses(str(corpus / "licenses" / "mit.txt"))[0]["findings"] == []
+
+
+@pytest.mark.parametrize("where", ["top", "end"])
+def test_a_sentence_added_before_or_after_the_license_is_an_addition(corpus, tmp_path, where):
+    apache = (corpus / "licenses" / "apache-2.0.txt").read_text()
+    sentence = TAMPERED["headcount"]
+    text = f"{sentence}\n\n{apache}" if where == "top" else f"{apache}\n{sentence}\n"
+    path = tmp_path / "LICENSE"
+    path.write_text(text)
+    ident = _licenses(str(path))[0]["identified"]
+    assert ident["modified"] is True
+    assert any(f'added "{sentence}"' in d for d in ident["differences"]), ident["differences"]

@@ -5,6 +5,7 @@ by the engine, and none that the text does not contain."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -130,3 +131,50 @@ def test_the_catalog_reading_is_what_the_detector_finds_in_the_catalog_text(resu
     found = {c["kind"] for c in results[license_id]["clauses"] if not c["from_catalog"]}
     assert found == {c.kind for c in catalog.clauses}, license_id
     assert results[license_id]["identified"]["differences"] == [], license_id
+
+
+# Sources in the licensors' own repositories (shared/notes/licenses.md, "provenance 1"); the
+# others are third-party copies, not pages a card's license_link would name.
+THIRD_PARTY = {"orsonteodoro/oiledmachine-overlay", "roboflow/inference", "sinotec2/FAQ"}
+_GITHUB_SOURCE = re.compile(r"^github:([\w.-]+/[\w.-]+)(?: @ (\w+))? : ([^(]+?)\s*(?:\(|$)")
+
+
+def _source_links(corpus: Path) -> list[tuple[str, str]]:
+    """(catalog id, URL) for every corpus record with a source URL: a MANIFEST source in the
+    licensor's repository (at the commit it was read), and each absolute `license_link` of
+    the corpus Hub records (the repo's declared license)."""
+    from urllib.parse import quote
+
+    from openness.rules import load_rules
+
+    rules = load_rules()
+    out = []
+    for entry in json.loads((corpus / "licenses" / "MANIFEST.json").read_text()):
+        m = _GITHUB_SOURCE.match(entry.get("source") or "")
+        if m and m.group(1) not in THIRD_PARTY:
+            repo, commit, path = m.group(1), m.group(2) or "main", m.group(3)
+            url = f"https://github.com/{repo}/blob/{commit}/{quote(path)}"
+            out.append((entry.get("alias_of", entry["id"]), url))
+    for info in sorted((corpus / "hub" / "models").glob("*/*/info.json")):
+        card = json.loads(info.read_text()).get("cardData") or {}
+        link = card.get("license_link")
+        if isinstance(link, str) and link.startswith("http"):
+            declared = rules.license_by_name(card.get("license_name") or card["license"])
+            assert declared is not None, info
+            out.append((declared.id, link))
+    return out
+
+
+def test_every_license_with_a_source_url_is_named_by_that_link(corpus):
+    from openness.license.mentions import license_by_url
+    from openness.rules import load_rules
+
+    rules = load_rules()
+    links = _source_links(corpus)
+    assert len(links) >= 25  # the Llama, Qwen, RAIL, DeepSeek, Apple, Yi, DBRX, Hub pages
+    wrong = []
+    for license_id, url in links:
+        found = license_by_url(url, rules)
+        if found is None or found.id != license_id:
+            wrong.append((license_id, url, found and found.id))
+    assert not wrong, wrong

@@ -12,7 +12,7 @@ OFFLINE = {"HF_HUB_OFFLINE": "1", "HF_ENDPOINT": "http://127.0.0.1:9"}
 
 def _folder(tmp_path: Path, front: str, files: dict[str, str]) -> Path:
     folder = tmp_path / "model"
-    folder.mkdir()
+    folder.mkdir(parents=True)
     (folder / "README.md").write_text(f"---\n{front}---\n# A model\n")
     (folder / "model.safetensors").write_bytes(b"\0")
     for name, text in files.items():
@@ -62,10 +62,10 @@ def test_other_without_a_name_and_a_text_that_matches_nothing(tmp_path):
     lic = _license(_folder(tmp_path, "license: other\n", {"LICENSE": own}))
     assert {"other_without_name", "unknown_text"} <= _kinds(lic)
     assert lic["identified"] is None
-    assert lic["osd_compliant"] is False  # it forbids redistribution, read from the text
-    assert any(
-        c["kind"] == "no_redistribution" and c["source"] == "LICENSE" for c in lic["clauses"]
-    )
+    assert lic["osd_compliant"] is False  # it forbids selling it, read from the text
+    # a ban on selling or renting is a commercial-use ban (clause_kinds.md), not no_redistribution
+    kinds = {c["kind"]: c for c in lic["clauses"]}
+    assert kinds["non_commercial"]["source"] == "LICENSE" and "no_redistribution" not in kinds
 
 
 def test_unknown_text_with_no_breaking_clause_is_unknown_not_pass(tmp_path):
@@ -86,3 +86,22 @@ def test_offline_mode_is_honoured(hub_env):
     assert run.code == 3
     assert "offline: not cached" in run.stderr and "HF_HUB_OFFLINE" in run.stderr
     assert len(run.stderr.strip().splitlines()) == 1
+
+
+def test_a_license_link_to_a_known_page_names_the_license(tmp_path):
+    """`license: other` with only a license_link: the catalog knows the page (whichever branch
+    or view of a Hub or GitHub file the link names), never fetched."""
+    links = {
+        "https://huggingface.co/Qwen/Qwen2.5-72B/resolve/main/LICENSE": "qwen",
+        "https://huggingface.co/Qwen/Qwen2.5-3B/blob/main/LICENSE": "qwen-research",
+        "https://github.com/QwenLM/Qwen/blob/main/Tongyi%20Qianwen%20LICENSE%20AGREEMENT": (
+            "tongyi-qianwen"
+        ),
+        # Qwen2.5-7B's own LICENSE is the Apache-2.0 text (the Hub record), not a Qwen license
+        "https://huggingface.co/Qwen/Qwen2.5-7B/blob/main/LICENSE": "apache-2.0",
+    }
+    for number, (link, expected) in enumerate(links.items()):
+        folder = _folder(tmp_path / str(number), f"license: other\nlicense_link: {link}\n", {})
+        lic = _license(folder)
+        assert lic["identified"]["id"] == expected, (link, lic["identified"])
+        assert lic["identified"]["source"].startswith("README.md")

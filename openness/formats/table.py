@@ -193,6 +193,9 @@ def _age(seconds: int) -> str:
     return f"{seconds} s"
 
 
+HEADLINE = 1000  # characters of the binding verdict's reason: wrapped, never cut short
+
+
 def _verdict(value: bool | None) -> Text:
     mark, style = MARK[value]
     word = {True: "yes", False: "no", None: "unknown"}[value]
@@ -557,6 +560,10 @@ def frameworks_view(report: Report) -> Text:
     ladder = report.openness
     line = Text.assemble(Text("Frameworks", style="bold"), "  MOF class ")
     line.append(ladder.mof_class or "none", style="bold" if ladder.mof_class else "yellow")
+    if ladder.mof_class_unknown:
+        line.append(" (higher ? unknown: ", style="yellow")
+        line.append_text(t(ladder.mof_class_unknown, "dim", 200))
+        line.append(")", style="yellow")
     if ladder.osaid is not None:
         mark, style = MARK[{"pass": True, "fail": False}.get(ladder.osaid.verdict)]
         line.append("  ·  OSAID ")

@@ -68,6 +68,10 @@ class LicenseInputs:
     license_link: str | None = None
     license_link_source: str = "README.md: license_link"
     mentions: list[CardMention] = field(default_factory=list)
+    # where the card's license fields were read ("README.md", the Hub's "model info: cardData"),
+    # "" when there is no card (`openness license FILE`) or it could not be read
+    card_source: str = ""
+    card_unread: bool = False  # the repo lists a README that could not be read
 
 
 @dataclass
@@ -103,13 +107,18 @@ def _settle(
     A failure found in what was read stands; a pass resting on files that could not be read
     is not a pass (the unread text might restrict more), so it becomes unknown.
     """
-    result.unread = list(inputs.unread)
+    # the card is license evidence too (its License section and prose); an id the card declares
+    # is also in the Hub's model info, so a card that could not be read leaves a verdict on a
+    # declared catalog id decided, and one with no license identified open
+    result.unread = list(inputs.unread) + (["README.md"] if inputs.card_unread else [])
     matched = [r for r in reads if r.match]
     result.basis = list(
         dict.fromkeys(f"{r.text.source} ({r.text.role.replace('_', ' ')} text)" for r in matched)
     )
     if main is not None and main.source not in {r.text.source for r in matched}:
         result.basis.append(f"{main.source} + catalog {main.id}")
+    if inputs.card_unread and main is None and result.osd_compliant is not False:
+        result.decided = False
     if not inputs.unread:
         return
     if result.osd_compliant is False:
@@ -421,7 +430,7 @@ def _findings(
                     message=f"declared {d.raw!r} but the text of {_source_of(reads, tid)} is {tid}",
                 )
             )
-    if not inputs.declared and text_ids:
+    if not inputs.declared and text_ids and inputs.card_source:
         out.append(
             Finding(
                 kind="undeclared",
@@ -433,6 +442,7 @@ def _findings(
         not inputs.declared
         and not license_reads
         and not inputs.unread
+        and not inputs.card_unread
         and not any(r.match for r in reads)
     ):
         out.append(

@@ -163,8 +163,10 @@ def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 # ", and" / ", but" / ", while" joining a second restriction to the first ("may not be used to
-# train other models, and outputs must be labelled"): each part is judged on its own.
-_JOIN = re.compile(r",\s+(?:and|but|while|whereas)\s+(?:also\s+)?", re.I)
+# train other models, and outputs must be labelled"), and ", including to" adding a purpose a
+# ban also covers ("synthetic outputs for commercial purposes, including to train models"):
+# each part is judged on its own.
+_JOIN = re.compile(r",\s+(?:(?:and|but|while|whereas)\s+(?:also\s+)?|including\s+to\s+)", re.I)
 
 
 def clause_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -239,14 +241,25 @@ _BOUNDARY = re.compile(r"(?:[.;:!?]\s+|\s[ivx]+\.\s+|\s\(?[a-z0-9]\)\s+)")
 
 
 def _excerpt(text: str, match: re.Match[str]) -> str:
-    """At most EXCERPT characters, starting at the sentence (or list item) the match is in."""
+    """The sentence (or list item) the match is in, from its start or from up to 160
+    characters before the match, to its end: at most EXCERPT characters, and "…" wherever
+    it is cut."""
     window = max(0, match.start() - 160)
     starts = [m.end() for m in _BOUNDARY.finditer(text, window, match.start())]
     start = starts[-1] if starts else window
     if start and not starts:
         start = text.rfind(" ", 0, start) + 1
     prefix = "…" if start and not starts else ""
-    return prefix + one_line(text[start : start + EXCERPT], EXCERPT - len(prefix))
+    _, finish = sentence_span(text, match.start(), match.end())
+    return prefix + _cut(one_line(text[start:finish], 10 * EXCERPT), EXCERPT - len(prefix))
+
+
+def _cut(line: str, limit: int) -> str:
+    """At most `limit` characters, cut between words, with "…" when cut."""
+    if len(line) <= limit:
+        return line
+    head = line[: limit - 1]
+    return (head.rsplit(" ", 1)[0] if " " in head else head).rstrip(" ,;:") + "…"
 
 
 def to_clause(hit: Hit, source: str, document: str | None) -> Clause:

@@ -106,7 +106,7 @@ def verdict_of(licenses: list[BindingLicense]) -> tuple[bool | None, str]:
         for b in unknown:
             who = "own license" if b.relation == "own" else f"base {_through(b)}"
             reasons.append(f"{who}: {b.reason or 'OSD status unknown'}")
-        return None, "unknown: " + "; ".join(reasons)
+        return None, "; ".join(reasons)  # the verdict itself says "unknown"
     if not bases:
         return True, own.reason or f"{_name(own)} meets the OSD"
     names = ", ".join(f"{_name(b)} ({b.from_})" for b in licenses)

@@ -1,24 +1,21 @@
 """Naming a license: from declared ids and SPDX expressions, and from texts by content.
 
 A text identified by its wording is the catalog text, or that text modified. It is modified
-when its wording differs (lines added, a stretch of the catalog text missing), when it carries
-a clause kind the catalog's reading of the license does not have, or when a clause figure
-changed. A license followed by its own use policy is two documents, each identified.
+when its wording differs anywhere (words added, removed or changed: openness/license/wording.py
+locates each place), when it carries a clause kind the catalog's reading of the license does
+not have, or when a clause figure changed. A license followed by its own use policy is two
+documents, each identified.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 from functools import cache
-from pathlib import Path
 
 from openness.license.clauses import Hit
 from openness.license.fingerprint import (
-    SAMPLE,
     SHINGLE,
     Match,
     compare,
@@ -27,6 +24,7 @@ from openness.license.fingerprint import (
     word_lines,
     words,
 )
+from openness.license.wording import catalog_texts, changes
 from openness.rules import CatalogLicense, Rules
 from openness.sanitize import one_line
 
@@ -34,8 +32,6 @@ EXACT = 0.985  # dice at or above: the text is the catalog text (formatting asid
 CLOSE = 0.55  # dice at or above: the same license, edited
 CONTAINS = 0.9  # coverage at or above: the whole catalog text is inside a larger file
 MAX_DIFF_LINES = 5
-MIN_GAP = 6  # sampled shingles (about a dozen words) missing in a row: a removal, not formatting
-WHOLE = 0.995  # coverage at or above: no stretch of MIN_GAP can be missing
 MIN_PART = 20  # sampled shingles a use policy needs to be read as a part of a larger text
 # coverage kept by a copy that leaves out only the click-to-accept line (a gated prompt does:
 # the Hub's button stands for it)
@@ -51,6 +47,7 @@ class TextMatch:
     by_title: bool = False
     lines: tuple[int, int] | None = None  # the lines of the text that are this document
     policy: TextMatch | None = None  # the license's own use policy, read in the same text
+    reworded: bool = False  # words added or changed, not only left out
 
     @property
     def confidence(self) -> float:
@@ -84,29 +81,29 @@ def identify_text(text: str, rules: Rules) -> TextMatch | None:
     if best is None or _score(best) < CLOSE:
         return _by_title(text, rules, best)
     lic = rules.licenses[best.id]
-    return _with_policy(text, lic, rules, hashes) or _judged(text, lic, best, rules, hashes=hashes)
+    return _with_policy(text, lic, rules, hashes) or _judged(text, lic, best, rules)
 
 
 def _judged(
-    text: str,
-    lic: CatalogLicense,
-    match: Match,
-    rules: Rules,
-    first_line: int = 1,
-    hashes: list[tuple[int, int]] | None = None,
+    text: str, lic: CatalogLicense, match: Match, rules: Rules, first_line: int = 1
 ) -> TextMatch:
-    """The wording's verdict: the catalog text, or modified with the lines added and the
-    stretches of the catalog text missing."""
-    exact = match.dice >= EXACT or (match.coverage >= EXACT and match.precision >= CLOSE)
-    # a stretch of the catalog text left out (a removed permission) is a modification even
-    # when the rest keeps the similarity high; it cannot hide in a coverage this close to 1
-    removed = (
-        missing_parts(text, match, rules, first_line, hashes) if match.coverage < WHOLE else []
-    )
-    result = TextMatch(lic, match, modified=not exact or bool(removed))
-    if not exact:
-        result.differences = differing_lines(text, _reference(rules, lic.id), first_line)
-    result.differences += removed
+    """The wording's verdict: the catalog text, or modified, with each place where the words
+    differ (added, removed or changed) however alike the rest is: one sentence added to a
+    license of two thousand words changes what it grants."""
+    catalog = catalog_texts(tuple(rules.sources)).get(lic.id)
+    if catalog is None:  # a fingerprint without word positions: only the whole can be compared
+        exact = match.dice >= EXACT or (match.coverage >= EXACT and match.precision >= CLOSE)
+        result = TextMatch(lic, match, modified=not exact)
+        if not exact:
+            result.differences = differing_lines(text, _reference(rules, lic.id), first_line)
+        return result
+    # a license inside a larger text (precision below exact): what surrounds it is not added
+    found = changes(text, lic, catalog, first_line, edges=match.precision >= EXACT)
+    # located this precisely, a difference is what modifies a text, not the similarity (a copy
+    # without the optional appendix is less alike, and still the license)
+    result = TextMatch(lic, match, modified=bool(found))
+    result.differences = [c.text for c in found[:MAX_DIFF_LINES]]
+    result.reworded = any(c.kind != "removed" for c in found)
     return result
 
 
@@ -202,6 +199,7 @@ def review(result: TextMatch, hits: Sequence[Hit]) -> None:
         result.modified
         and not (result.by_title or added or figures)
         and missing == ["gated_acceptance"]
+        and not result.reworded
         and _keeps_the_wording(result.match)
     ):
         result.modified = False
@@ -288,65 +286,6 @@ def differing_lines(text: str, reference: frozenset[int], first_line: int = 1) -
             out.append(f"line {number}: {one_line(line, 120)}")
             if len(out) >= MAX_DIFF_LINES:
                 break
-    return out
-
-
-def missing_parts(
-    text: str,
-    match: Match,
-    rules: Rules,
-    first_line: int = 1,
-    hashes: list[tuple[int, int]] | None = None,
-) -> list[str]:
-    """Stretches of the catalog text that are not in this text, with where they would be: the
-    catalog's hashes in text order aligned (difflib) with this text's, over the part of the
-    text that holds the catalog's wording."""
-    order = catalog_order(tuple(rules.sources)).get(match.id)
-    if order is None:  # a fingerprint without its order: only how much is missing
-        gone = 1 - match.coverage
-        return [f"removed: about {gone:.0%} of the {match.id} text"] if gone > 0.02 else []
-    hashes = shingle_hashes(text) if hashes is None else hashes
-    known = set(order)
-    inside = [i for i, (h, _) in enumerate(hashes) if h in known]
-    if not inside:
-        return []
-    lo, hi = inside[0], inside[-1] + 1
-    ours = [h for h, _ in hashes[lo:hi]]
-    gaps = [
-        (a2 - a1, lo + b1)
-        for op, a1, a2, b1, _ in SequenceMatcher(None, order, ours, autojunk=False).get_opcodes()
-        if op in ("delete", "replace") and a2 - a1 >= MIN_GAP
-    ]
-    if not gaps:
-        return []
-    at = word_lines(text, first_line)
-    out = []
-    for size, index in gaps[:MAX_DIFF_LINES]:
-        if index == 0:
-            where = "at the start"
-        elif index >= hi:
-            where = f"at the end (after line {at[-1] if at else first_line})"
-        else:
-            where = f"after line {at[min(hashes[index - 1][1] + SHINGLE - 1, len(at) - 1)]}"
-        out.append(f"removed {where}: about {size * SAMPLE} words of the {match.id} text")
-    return out
-
-
-@cache
-def catalog_order(folders: tuple[Path, ...]) -> dict[str, list[int]]:
-    """Each catalog fingerprint's hashes in the order of its text, from fingerprints.json files
-    written that way (read only when a text is found to differ)."""
-    out: dict[str, list[int]] = {}
-    for folder in folders:
-        path = folder / "fingerprints.json"
-        if not path.is_file():
-            continue
-        data = json.loads(path.read_text(encoding="utf-8"))
-        for key, entry in data.get("licenses", {}).items():
-            if data.get("order") == "text":
-                out[key] = [int(h, 16) for h in entry["shingles"]]
-            else:
-                out.pop(key, None)
     return out
 
 

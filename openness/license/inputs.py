@@ -19,6 +19,8 @@ def license_inputs(snapshot: Snapshot, card: Card) -> LicenseInputs:
         license_name=card.string("license_name"),
         license_link=card.string("license_link"),
         license_link_source=card.where("license_link"),
+        card_source=card.data_source,
+        card_unread=card.unread is not None,
     )
     for path in license_files(snapshot.files):
         text = snapshot.texts.get(path)

@@ -7,24 +7,45 @@ catalog's published pages, never fetched; names against the catalog's titles and
 
 from __future__ import annotations
 
+import re
+from urllib.parse import unquote
+
 from openness.license.fingerprint import words
 from openness.links import host_and_path
 from openness.rules import CatalogLicense, Rules
 
 
 def license_by_url(url: str, rules: Rules) -> CatalogLicense | None:
-    """The catalog license published at `url` (a prefix match on host and path)."""
-    where = host_and_path(url).rstrip("/")
+    """The catalog license published at `url`: a prefix match on host and path, the longest
+    page winning (".../license/1-1/" over ".../license/"). A file on the Hub or GitHub is the
+    same file whichever branch or commit the link names, and whether it shows or serves it."""
+    where = page_of(url)
     if not where or "/" not in where:
         return None
+    best: tuple[int, CatalogLicense] | None = None
     for lic in rules.licenses.values():
         for page in (lic.url, *lic.urls):
-            if not page:
+            known = page_of(page) if page else ""
+            if not known or not where.startswith(known):
                 continue
-            known = host_and_path(page).rstrip("/")
-            if known and (where == known or where.startswith(known)):
-                return lic
-    return None
+            if best is None or len(known) > best[0]:
+                best = (len(known), lic)
+    return best[1] if best else None
+
+
+# a file's view on the Hub or GitHub: "/blob/<ref>/", "/resolve/<ref>/", "/raw/<ref>/"
+_REF = re.compile(
+    r"^((?:huggingface\.co|github\.com)/(?:spaces/|datasets/)?[^/]+/[^/]+)/(?:blob|resolve|raw|tree)/[^/]+/"
+)
+_RAW_GITHUB = re.compile(r"^raw\.githubusercontent\.com/([^/]+/[^/]+)/[^/]+/")
+
+
+def page_of(url: str) -> str:
+    """A URL as the page it shows: host and path, lower case, without the file view's branch or
+    commit, with %-escapes decoded."""
+    where = unquote(host_and_path(url)).rstrip("/")
+    where = _RAW_GITHUB.sub(r"github.com/\1/", where)
+    return _REF.sub(r"\1/", where)
 
 
 def license_by_name(text: str, rules: Rules) -> CatalogLicense | None:
