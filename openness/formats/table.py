@@ -193,7 +193,6 @@ def _age(seconds: int) -> str:
     return f"{seconds} s"
 
 
-HEADLINE = 1000  # characters of the binding verdict's reason: wrapped, never cut short
 
 
 def _verdict(value: bool | None) -> Text:
