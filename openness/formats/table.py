@@ -193,8 +193,6 @@ def _age(seconds: int) -> str:
     return f"{seconds} s"
 
 
-
-
 def _verdict(value: bool | None) -> Text:
     mark, style = MARK[value]
     word = {True: "yes", False: "no", None: "unknown"}[value]
