@@ -187,8 +187,12 @@ def test_pre_commit_hook_blocks_then_honours_exceptions(tmp_path, hub):
     assert "exempted" in passed.stdout and "internal evaluation" in passed.stdout
 
     past = (dt.date.today() - dt.timedelta(days=1)).isoformat()
-    pyproject.write_text(POLICY + exception.format(past))
+    deny = 'deny-clauses = ["mau_threshold", "no_train_other_models"]\n'
+    pyproject.write_text(POLICY + deny + exception.format(past))
     expired = _precommit(repo, env)
     assert expired.returncode == 1
     assert "expired on " + past in expired.stdout
+    # said once per reference (on the stderr line pre-commit shows), not once per rule
+    line = next(x for x in expired.stdout.splitlines() if x.startswith("openness: app.py:3"))
+    assert line.count("expired on") == 1 and line.count("deny-clauses") >= 2, line
     assert "require-osd" in expired.stdout

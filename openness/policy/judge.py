@@ -39,7 +39,9 @@ def evaluate(report: Report, policy: Policy, today: dt.date | None = None) -> Po
             continue
         if exc.expires < today:
             result.exceptions_expired.append(exc.record())
-            for v in [*result.violations, *result.undecided]:
+            # said once, on the first rule it would have waived: every line that joins the
+            # violations then reads it once
+            for v in [*result.violations, *result.undecided][:1]:
                 v.detail += (
                     f" (the exception approved by {exc.approved_by} expired on "
                     f"{exc.expires.isoformat()})"
