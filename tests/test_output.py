@@ -88,6 +88,25 @@ def test_output_file_for_every_format(tmp_path):
     assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
+def test_output_to_a_fifo_writes_into_it_and_leaves_it_a_fifo(tmp_path):
+    """`-o /dev/null` or a named pipe: written in place, never renamed over (which would
+    turn the device or pipe into a plain file). A FIFO stands in for /dev/null here."""
+    import stat
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()), daemon=True)
+    reader.start()
+    run = run_openness("audit", OPEN, *MIRROR, "-f", "json", "-o", str(fifo))
+    reader.join(timeout=60)
+    assert run.code == 0, run.stderr
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert json.loads(received[0])["reports"][0]["subject"]["repo_id"] == OPEN
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
 def test_output_file_is_left_alone_on_a_usage_error(tmp_path):
     out = tmp_path / "audit.json"
     out.write_text("previous run\n")

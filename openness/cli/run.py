@@ -156,10 +156,16 @@ def _check_output(path: Path | None) -> None:
 @contextlib.contextmanager
 def _output(path: Path | None) -> Iterator[None]:
     """stdout, or with -o FILE a temporary file next to FILE renamed over it once everything
-    was written: a reader never sees half a document, and a failed run leaves FILE as it was."""
+    was written: a reader never sees half a document, and a failed run leaves FILE as it was.
+    A FILE that exists but is not a regular file (/dev/null, a FIFO, /dev/stdout) is written
+    in place: renaming over it would replace the device or pipe with a plain file."""
     if path is None:
         yield
         sys.stdout.flush()
+        return
+    if path.exists() and not path.is_file():
+        with open(path, "w", encoding="utf-8") as handle, contextlib.redirect_stdout(handle):
+            yield
         return
     import tempfile
 
