@@ -98,7 +98,13 @@ def run_audits(
     try:
         pending = set(futures)
         while pending:  # a short wait, so that Ctrl-C reaches this thread promptly
-            _done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            failed = next((f for f in done if f.exception() is not None), None)
+            if failed is not None:
+                # A callback failed (a reader that left: BrokenPipeError) or a bug: the run
+                # stops here rather than auditing the rest for nobody.
+                pool.shutdown(wait=False, cancel_futures=True)
+                failed.result()
     except KeyboardInterrupt:
         pool.shutdown(wait=False, cancel_futures=True)
         with lock:  # what finished is fixed here: a worker still running adds nothing

@@ -270,6 +270,9 @@ def test_ctrl_c_keeps_what_finished_and_exits_130(tmp_path, fmt):
             stderr=subprocess.PIPE,
             cwd=ROOT,
             env=env,
+            # as at a terminal: a run started in the background by a shell without job
+            # control inherits SIGINT ignored, and Python then never raises KeyboardInterrupt
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and len(hub.calls("GET", r"/resolve/")) < 12:
@@ -410,3 +413,28 @@ def test_help_and_license_do_not_import_the_network_stack(tmp_path, args):
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(Path(report).read_text()) == []
+
+
+def test_a_failing_callback_stops_the_batch_at_once():
+    """A write that fails in a worker (the reader left: BrokenPipeError) ends the run there:
+    the subjects still queued are never audited for nobody."""
+    from openness.audit import AuditOptions, Auditor
+    from openness.batch import run_audits
+    from openness.rules import load_rules
+
+    auditor = Auditor(load_rules(), AuditOptions(mirror=FIXTURES, use_cache=False))
+    started: list[str] = []
+
+    def reader_left(_outcome: object) -> None:
+        raise BrokenPipeError
+
+    with pytest.raises(BrokenPipeError):
+        run_audits(
+            [(s, None) for s in ALL_FIXTURES],
+            auditor,
+            None,
+            jobs=1,
+            on_done=reader_left,
+            on_start=started.append,
+        )
+    assert len(started) < len(ALL_FIXTURES) - 2, started
