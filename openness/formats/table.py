@@ -290,7 +290,8 @@ def _shown_differences(differences: list[str]) -> list[str]:
 def _own_verdict(lic: LicenseAssessment) -> Text:
     osd = _verdict(lic.osd_compliant)
     if lic.osd_reason and lic.osd_compliant is not False:
-        osd.append(said(f"  ({lic.osd_reason})", "dim"))
+        osd.append("  ")
+        osd.append(said(f"({lic.osd_reason})", "dim"))
     return osd
 
 
