@@ -138,12 +138,17 @@ def combine(*plans: Planned) -> Planned:
 # -- listings --------------------------------------------------------------------------------------
 
 
-def listed_subjects(
-    auditor: Auditor, listing: Listing, say: Callable[[str], None] | None = None
-) -> Planned:
-    """The models a listing names, most downloaded first. On the Hub each model's info (the
-    fields an audit reads) comes with the listing and is handed to the Hub source, so its
-    audit makes no model-info request; with --revision the info (of main) is not used."""
+def read_listing(
+    auditor: Auditor,
+    listing: Listing,
+    say: Callable[[str], None] | None = None,
+    extra: tuple[str, ...] = (),
+    prime: bool = True,
+) -> list[tuple[str, dict]]:
+    """(valid repo id, info) of each model a listing names, most downloaded first; `extra`:
+    more info fields to ask for. On the Hub each model's info (the fields an audit reads) comes
+    with the listing and, with `prime`, is handed to the Hub source, so auditing a listed
+    model, or reading it as another model's base, makes no model-info request."""
     from openness.subjects import validate_repo_id
 
     if auditor.mirror is not None:
@@ -154,8 +159,8 @@ def listed_subjects(
                 f"{listing.describe()} asks the Hub for a listing: not possible offline "
                 "(use --mirror DIR, or --from FILE with models that are cached)"
             )
-        found = auditor.hub.list_models(listing.author, listing.search, listing.top)
-    planned: Planned = []
+        found = auditor.hub.list_models(listing.author, listing.search, listing.top, extra=extra)
+    out: list[tuple[str, dict]] = []
     for repo_id, info in found:
         try:
             valid = validate_repo_id(repo_id)
@@ -163,7 +168,16 @@ def listed_subjects(
             if say is not None:
                 say(f"listing: skipped {exc}")
             continue
-        if auditor.mirror is None and auditor.options.revision is None:
+        if prime and auditor.mirror is None:
             auditor.hub.prime("model", valid, info)
-        planned.append((valid, None))
-    return planned
+        out.append((valid, info))
+    return out
+
+
+def listed_subjects(
+    auditor: Auditor, listing: Listing, say: Callable[[str], None] | None = None
+) -> Planned:
+    """The models a listing names, most downloaded first; with --revision the listing's info
+    (of main) is not handed on."""
+    primed = auditor.options.revision is None
+    return [(repo_id, None) for repo_id, _ in read_listing(auditor, listing, say, prime=primed)]

@@ -43,7 +43,6 @@ from openness.cli.run import (
     _batch_auditor,
     _check_output,
     _exit_now,
-    _no_policy_note,
     _on_error,
     _output,
     _policy,
@@ -190,7 +189,7 @@ def audit(
             deny_license,
             allow_gated,
         )
-        policy = _policy(policy_file, loaded, *flags)
+        policy, unenforced = _policy(policy_file, loaded, *flags)
         attestations = load_attestations(attest) if attest else []
         auditor = _batch_auditor(
             loaded,
@@ -244,7 +243,7 @@ def audit(
             rules_open = ", ".join(sorted({v.rule for v in verdict.undecided}))
             _note(f"{report.subject.repo_id}: policy could not be decided ({rules_open})")
     if policy is None and document.reports:
-        _note(_no_policy_note(policy_file, loaded, *flags))
+        _note(unenforced)
     if len(planned) > 1:
         _note(_summary(document))
     if interrupted:

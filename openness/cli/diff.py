@@ -22,7 +22,7 @@ from openness.cli.base import (
     _fail,
     app,
 )
-from openness.cli.run import POLICY_FLAGS, _auditor, _check_output, _output, _policy, _rules
+from openness.cli.run import _auditor, _check_output, _output, _policy, _rules
 from openness.errors import ExitCode, OpennessError, UsageError
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ def diff(
     try:
         _check_output(output)
         loaded = _rules(rules)
-        policy = _policy(policy_file, loaded, *([None] * len(POLICY_FLAGS)))
+        policy, _ = _policy(policy_file, loaded)
         sides = [_diff_side(value, repo, loaded, mirror, token, timeout) for value in (old, new)]
     except UsageError as exc:
         _fail(str(exc), ExitCode.USAGE)

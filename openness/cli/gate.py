@@ -41,12 +41,10 @@ from openness.cli.base import (
 )
 from openness.cli.run import (
     _DOCUMENT_RENDERERS,
-    POLICY_FLAGS,
     _batch_auditor,
     _check_output,
     _existing,
     _exit_now,
-    _no_policy_note,
     _on_error,
     _output,
     _policy,
@@ -145,7 +143,7 @@ def scan(
             deny_license,
             allow_gated,
         )
-        policy = _policy(policy_file, loaded, *flags)
+        policy, unenforced = _policy(policy_file, loaded, *flags)
         if locked:
             lock_data = read_lock(lockfile, loaded)
             document = gate.scan_locked(
@@ -185,7 +183,7 @@ def scan(
     if policy is not None and any(ref.status == "failed" for ref in failing):
         _note(_exception_hint(policy))
     if policy is None and document.references:
-        _note(_no_policy_note(policy_file, loaded, *flags))
+        _note(unenforced)
     for problem in document.problems:  # a file that could not be read may hold a reference
         if problem.startswith(INCOMPLETE):
             _say(f"{problem}; see the problems")
@@ -300,7 +298,7 @@ def lock(
         auditor = _batch_auditor(loaded, mirror, token, timeout, offline, no_cache)
         existing = read_lock(lockfile, loaded) if check else None
         previous = None if check else _previous_lock(lockfile, loaded)
-        policy = None if check else _policy(policy_file, loaded, *[None] * len(POLICY_FLAGS))
+        policy = None if check else _policy(policy_file, loaded)[0]
     except UsageError as exc:
         _fail(str(exc), ExitCode.USAGE)
     if existing is not None:

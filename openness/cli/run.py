@@ -54,30 +54,23 @@ def _auditor(
     return Auditor(rules, AuditOptions(mirror=mirror, token=token, timeout=timeout, **extra))
 
 
-def _policy(path: Path | None, rules: Rules, *flags: Any) -> Policy | None:
-    """The policy file's rules with the command-line flags (in POLICY_FLAGS order) on top.
-
-    No policy, or one with no rule, enforces nothing: that is said on stderr, never passed
-    off as a pass."""
+def _policy(path: Path | None, rules: Rules, *flags: Any) -> tuple[Policy | None, str]:
+    """The policy in force: the file's rules with the command-line flags (in POLICY_FLAGS
+    order, none given: the file's alone) on top, read once; and what to say on stderr when it
+    enforces nothing (no policy, or one with no rule that can fail a model), never passed off
+    as a pass."""
     from openness.policy import load_policy
 
-    policy = load_policy(path, dict(zip(POLICY_FLAGS, flags, strict=True)), rules)
-    if policy is None or policy.empty:
-        return None
-    return policy
-
-
-def _no_policy_note(path: Path | None, rules: Rules, *flags: Any) -> str:
-    """What to say when nothing is enforced: no policy at all, or one with no rule."""
-    from openness.policy import load_policy
-
-    policy = load_policy(path, dict(zip(POLICY_FLAGS, flags, strict=True)), rules)
-    if policy is not None:
-        return (
+    given = dict(zip(POLICY_FLAGS, flags, strict=True)) if flags else {}
+    policy = load_policy(path, given, rules)
+    if policy is None:
+        return None, "no policy found: nothing is enforced (see `openness init`)"
+    if policy.empty:
+        return None, (
             f"policy {policy.source} has no rule that can fail a model: nothing is enforced "
             "(see `openness init`)"
         )
-    return "no policy found: nothing is enforced (see `openness init`)"
+    return policy, ""
 
 
 POLICY_FLAGS = (

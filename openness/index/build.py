@@ -76,35 +76,17 @@ class Tally:
 def listed_targets(
     auditor: Auditor, listing: Listing, say: Callable[[str], None] | None = None
 ) -> list[Target]:
-    """The models a listing names, most downloaded first, with the sha and downloads it gave.
-    On the Hub each model's info is handed to the source (as for `audit --top`), so auditing a
-    listed model, or reading it as another model's base, makes no model-info request."""
-    from openness.subjects import validate_repo_id
+    """The models a listing names, most downloaded first, with the sha and downloads it gave
+    (each one's info is handed to the source, as for `audit --top`)."""
+    from openness.inventory import read_listing
 
-    if auditor.mirror is not None:
-        found = auditor.mirror.list_models(listing.author, listing.search, listing.top)
-    else:
-        if auditor.offline:
-            raise UsageError(
-                f"{listing.describe()} asks the Hub for a listing: not possible offline "
-                "(use --mirror DIR, or --from FILE with models that are cached)"
-            )
-        found = auditor.hub.list_models(
-            listing.author, listing.search, listing.top, extra=("downloads",)
-        )
     targets: list[Target] = []
-    for repo_id, info in found:
-        try:
-            valid = validate_repo_id(repo_id)
-        except UsageError as exc:
-            if say is not None:
-                say(f"listing: skipped {exc}")
-            continue
-        if auditor.mirror is None:
-            auditor.hub.prime("model", valid, info)
+    for repo_id, info in read_listing(auditor, listing, say, extra=("downloads",)):
         sha = info.get("sha") if isinstance(info.get("sha"), str) else None
         downloads = info.get("downloads")
-        targets.append(Target(valid, None, sha, downloads if isinstance(downloads, int) else None))
+        targets.append(
+            Target(repo_id, None, sha, downloads if isinstance(downloads, int) else None)
+        )
     return targets
 
 
