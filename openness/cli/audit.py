@@ -14,6 +14,7 @@ from openness.cli.base import (
     AllowLicenseOpt,
     AuditFormat,
     AuditOutputOpt,
+    AuthorOpt,
     Color,
     ColorOpt,
     DenyClauseOpt,
@@ -28,6 +29,7 @@ from openness.cli.base import (
     RequireOsdOpt,
     RequireOsiOpt,
     RulesOpt,
+    SearchOpt,
     StrictOpt,
     TimeoutOpt,
     TokenOpt,
@@ -86,14 +88,8 @@ def audit(
     from_files: Annotated[
         list[str] | None, typer.Option("--from", metavar="FILE", help=FROM_HELP)
     ] = None,
-    author: Annotated[
-        str | None,
-        typer.Option("--author", metavar="ORG", help="Audit the models of a user or organisation."),
-    ] = None,
-    search: Annotated[
-        str | None,
-        typer.Option("--search", metavar="TEXT", help="Audit the models whose id contains TEXT."),
-    ] = None,
+    author: AuthorOpt = None,
+    search: SearchOpt = None,
     top: Annotated[
         int | None,
         typer.Option(

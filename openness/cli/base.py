@@ -392,6 +392,22 @@ StrictOpt = Annotated[
     bool,
     typer.Option("--strict", help="Treat an incomplete audit as a failure (exit 1 instead of 3)."),
 ]
+ScanPathsArg = Annotated[
+    list[Path] | None,
+    typer.Argument(
+        metavar="PATH...", help="Files or folders to scan for model references (default: .)."
+    ),
+]
+LockfileOpt = Annotated[Path, typer.Option("--lockfile", metavar="FILE", help="The lockfile.")]
+# A Hub listing (audit, index build): what the models are wanted for is the command's own help.
+AuthorOpt = Annotated[
+    str | None,
+    typer.Option("--author", metavar="ORG", help="The models of a user or organisation."),
+]
+SearchOpt = Annotated[
+    str | None,
+    typer.Option("--search", metavar="TEXT", help="The models whose id contains TEXT."),
+]
 PolicyOpt = Annotated[
     Path | None,
     typer.Option(

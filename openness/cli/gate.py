@@ -19,6 +19,7 @@ from openness.cli.base import (
     DenyClauseOpt,
     DenyLicenseOpt,
     JobsOpt,
+    LockfileOpt,
     MinRungOpt,
     MirrorOpt,
     NoCacheOpt,
@@ -29,6 +30,7 @@ from openness.cli.base import (
     RequireOsdOpt,
     RequireOsiOpt,
     RulesOpt,
+    ScanPathsArg,
     StrictOpt,
     TimeoutOpt,
     TokenOpt,
@@ -87,21 +89,14 @@ ScanFormatOpt = Annotated[
 
 @app.command(epilog=EXIT_CODES_HELP)
 def scan(
-    paths: Annotated[
-        list[Path] | None,
-        typer.Argument(
-            metavar="PATH...", help="Files or folders to scan for model references (default: .)."
-        ),
-    ] = None,
+    paths: ScanPathsArg = None,
     locked: Annotated[
         bool,
         typer.Option(
             "--locked", help="Judge references against the lockfile (--lockfile) only: no network."
         ),
     ] = False,
-    lockfile: Annotated[
-        Path, typer.Option("--lockfile", metavar="FILE", help="The lockfile.")
-    ] = Path("openness.lock"),
+    lockfile: LockfileOpt = Path("openness.lock"),
     mirror: MirrorOpt = None,
     token: TokenOpt = None,
     output_format: ScanFormatOpt = ScanFormat.table,
@@ -241,12 +236,7 @@ is left as it was.
 
 @app.command(help=LOCK_HELP, epilog=EXIT_CODES_HELP)
 def lock(
-    paths: Annotated[
-        list[Path] | None,
-        typer.Argument(
-            metavar="PATH...", help="Files or folders to scan for model references (default: .)."
-        ),
-    ] = None,
+    paths: ScanPathsArg = None,
     check: Annotated[
         bool,
         typer.Option(
@@ -263,9 +253,7 @@ def lock(
             "incomplete unless the policy is decided without what is missing).",
         ),
     ] = False,
-    lockfile: Annotated[
-        Path, typer.Option("--lockfile", metavar="FILE", help="The lockfile.")
-    ] = Path("openness.lock"),
+    lockfile: LockfileOpt = Path("openness.lock"),
     mirror: MirrorOpt = None,
     token: TokenOpt = None,
     timeout: TimeoutOpt = 10.0,

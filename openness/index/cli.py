@@ -22,6 +22,7 @@ from openness.cli.base import (
     DEFAULT_EXIT_CODES,
     INTERNAL,
     App,
+    AuthorOpt,
     Color,
     ColorOpt,
     Command,
@@ -32,6 +33,7 @@ from openness.cli.base import (
     OutputOpt,
     QuietOpt,
     RulesOpt,
+    SearchOpt,
     TimeoutOpt,
     TokenOpt,
     _console,
@@ -126,14 +128,8 @@ def build_cmd(
             "listing costs one request per 1,000 models and brings each one's sha and info.",
         ),
     ] = None,
-    author: Annotated[
-        str | None,
-        typer.Option("--author", metavar="ORG", help="Index the models of a user or organisation."),
-    ] = None,
-    search: Annotated[
-        str | None,
-        typer.Option("--search", metavar="TEXT", help="Index the models whose id contains TEXT."),
-    ] = None,
+    author: AuthorOpt = None,
+    search: SearchOpt = None,
     from_files: Annotated[
         list[str] | None,
         typer.Option(
