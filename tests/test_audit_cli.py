@@ -8,7 +8,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import FIXTURES, ROOT, run_openness
+from conftest import FIXTURES, run_openness
 
 LLAMA = "meta-llama/Llama-2-7b"
 
@@ -257,28 +257,9 @@ def test_local_folder_is_audited_without_network(tmp_path):
     assert report["openness"]["steps"][0]["met"] is True
 
 
-def test_wheel_ships_the_rules_and_runs_from_another_directory(tmp_path):
+def test_wheel_ships_the_rules_and_runs_from_another_directory(tmp_path, wheel):
     """The rules are data inside the wheel: an installed copy must find them anywhere."""
-    import subprocess
-    import sys
 
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--no-build-isolation",
-            "-q",
-            "-w",
-            str(tmp_path),
-            str(ROOT),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    wheel = next(tmp_path.glob("openness-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "openness/_rules/clauses.yaml" in names
     assert "openness/_rules/fingerprints.json" in names

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, ROOT, run_openness
+from conftest import FIXTURES, run_openness
 from hostile import BIDI, ESC, PAYLOAD, write_repo
 from pydantic import ValidationError
 
@@ -501,24 +501,7 @@ def test_every_string_of_every_field_is_escaped(batch):
 # -- the wheel -------------------------------------------------------------------------------
 
 
-def test_the_template_ships_in_the_wheel_and_renders_from_it(tmp_path, batch):
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--no-build-isolation",
-            "-q",
-            "-w",
-            str(tmp_path),
-            str(ROOT),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    wheel = next(tmp_path.glob("openness-*.whl"))
+def test_the_template_ships_in_the_wheel_and_renders_from_it(tmp_path, batch, wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert "openness/formats/templates/report.html.j2" in names
     metadata = zipfile.ZipFile(wheel).read(
