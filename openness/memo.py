@@ -14,9 +14,11 @@ class Memo(Generic[T]):
     """A thread-safe memo whose values are computed once, even when asked for concurrently.
 
     A computation that raises is remembered too: a base that cannot be read is not asked for
-    again by every subject that names it."""
+    again by every subject that names it. With `keep=False` only callers that overlap share a
+    computation, which is forgotten once it ends (nothing is held for the rest of the run)."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep: bool = True) -> None:
+        self._keep = keep
         self._lock = threading.Lock()
         self._futures: dict[Hashable, Future[T]] = {}
 
@@ -32,4 +34,8 @@ class Memo(Generic[T]):
                 future.set_result(compute())
             except BaseException as exc:
                 future.set_exception(exc)
+            finally:
+                if not self._keep:
+                    with self._lock:
+                        del self._futures[key]
         return future.result()

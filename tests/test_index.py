@@ -133,6 +133,27 @@ def test_index_builds_resumes_after_ctrl_c_and_refreshes_only_what_moved(tmp_pat
     assert later.code == 0 and json.loads(later.stdout)["changes"] == []
 
 
+def test_a_base_read_at_once_as_subject_and_as_base_costs_no_model_info(tmp_path):
+    """A listed base is audited while a listed derivative reads it as its base: the info the
+    listing brought serves both readers, and the repo is read once (CI once saw one more
+    model-info request when the two reads overlapped)."""
+    hub_root = tmp_path / "hub"
+    generate(hub_root, 40)
+    with FakeHub(hub_root) as hub:
+        env = child_env(hub, tmp_path / "home", tmp_path / "cache")
+        hub.latency = 0.1  # every read overlaps: 40 subjects on 40 workers
+        build = run_build(hub, ["--top", "40", "--jobs", "40"], env, tmp_path, tmp_path / "i.db")
+    assert build["exit"] == 0, build["summary"]
+    assert build["by_kind"]["listing"] == 1
+    assert "model info" not in build["by_kind"]
+    readmes = [
+        r.path
+        for r in build["records"]
+        if r.path.endswith("/README.md") and not r.path.startswith("/datasets/")
+    ]
+    assert len(readmes) == len(set(readmes)) == 40  # each model read once
+
+
 # -- changes ---------------------------------------------------------------------------------------
 
 

@@ -75,6 +75,9 @@ class CachedHub:
         # by many subjects is checked once per run, and not again when it is then read.
         self._heads: Memo[str | None] = Memo()
         self._known: dict[tuple[str, str, str], str] = {}
+        # A repo read as a subject and, at once, as another subject's base is read once: the
+        # listing's info is handed to one reader only, so a second would ask for it again.
+        self._reading: Memo[Snapshot] = Memo(keep=False)
 
     # -- which commit --------------------------------------------------------------------------
 
@@ -135,6 +138,21 @@ class CachedHub:
         if self.offline:
             reason = "offline: not cached (--offline or HF_HUB_OFFLINE is set; run once online)"
             raise FetchError(f"{kind} {repo_id}: {reason}", kind="offline", reason=reason)
+        key = (kind, repo_id.lower(), sha or revision or "main")
+        return self._reading.get(key, lambda: self._read(repo_id, revision, kind, sha, on_info))
+
+    def _read(
+        self,
+        repo_id: str,
+        revision: str | None,
+        kind: str,
+        sha: str | None,
+        on_info: Callable[[dict], None] | None,
+    ) -> Snapshot:
+        if sha is not None:  # another reader may have just stored it
+            cached = self._snapshot(kind, repo_id, sha)
+            if cached is not None:
+                return cached
         # A listed repo's info is in hand (the audit asks for the sha the listing gave, a base
         # for its branch): fetch without a revision so that it is used, not asked again.
         primed = self.hub.primed_sha(kind, repo_id)
