@@ -163,7 +163,7 @@ def _licenses(data: dict[str, Any]) -> dict[str, CatalogLicense]:
             name=spec["name"],
             kind=spec.get("kind", "license"),
             family=family,
-            spdx=spec.get("spdx") or f"LicenseRef-{spec['id']}",
+            spdx=spec.get("spdx") or license_ref(spec["id"]),
             hub_id=spec.get("hub_id"),
             aliases=tuple(spec.get("aliases", [])),
             version=_str(spec.get("version")),
@@ -176,6 +176,16 @@ def _licenses(data: dict[str, Any]) -> dict[str, CatalogLicense]:
             clauses=clauses,
         )
     return out
+
+
+# An SPDX short id (a trailing "+" means "or later"), or a LicenseRef of letters, digits, . and -.
+SPDX_ID = re.compile(r"LicenseRef-[A-Za-z0-9.-]+|[A-Za-z0-9][A-Za-z0-9.-]*\+?")
+
+
+def license_ref(name: str) -> str:
+    """A valid SPDX LicenseRef for a catalog id (ids like openrail++ carry other characters)."""
+    spelled = re.sub(r"[^A-Za-z0-9.-]+", "-", name.replace("+", "-plus-"))
+    return f"LicenseRef-{re.sub('-{2,}', '-', spelled).strip('-')}"
 
 
 def _str(value: Any) -> str | None:
@@ -228,6 +238,11 @@ def _check(rules: Rules) -> None:
                 f"{', '.join(SEVERITIES)}"
             )
     for lic in rules.licenses.values():
+        if not SPDX_ID.fullmatch(lic.spdx):
+            raise UsageError(
+                f"rules: license {lic.id}: spdx {lic.spdx!r} is not a valid SPDX id (a "
+                "LicenseRef- takes only letters, digits, '.' and '-')"
+            )
         for clause in lic.clauses:
             if clause.kind not in rules.kinds:
                 raise UsageError(f"rules: license {lic.id}: unknown clause kind {clause.kind!r}")

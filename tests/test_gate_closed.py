@@ -560,6 +560,27 @@ def test_malformed_user_rules_are_a_usage_error(tmp_path):
     assert run.code == 2 and "severity 'huge'" in run.stderr
 
 
+def test_a_user_license_with_an_invalid_spdx_id_is_refused(tmp_path):
+    (tmp_path / "licenses").mkdir()
+    rule = "licenses:\n- id: my-license\n  name: Mine\n  spdx: {}\n"
+    (tmp_path / "licenses" / "mine.yaml").write_text(rule.format("LicenseRef-mine++"))
+    run = run_openness("licenses", "--rules", str(tmp_path))
+    assert run.code == 2 and "'LicenseRef-mine++' is not a valid SPDX id" in run.stderr
+    (tmp_path / "licenses" / "mine.yaml").write_text(rule.format("LicenseRef-mine.v2"))
+    assert run_openness("licenses", "--rules", str(tmp_path)).code == 0
+
+
+def test_every_catalog_spdx_id_is_a_valid_spdx_id():
+    """The ids go unchanged into SPDX 3 licenseExpression and CycloneDX. SPDX 2.3 annex D:
+    idstring = 1*(ALPHA / DIGIT / "-" / "."), a LicenseRef- is one, a list id may end in "+"
+    (license_expression itself accepts "LicenseRef-openrail++")."""
+    from openness.rules import load_rules
+
+    idstring = r"[A-Za-z0-9.-]+"
+    for lic in load_rules().licenses.values():
+        assert re.fullmatch(rf"LicenseRef-{idstring}|{idstring}\+?", lic.spdx), lic.id
+
+
 def test_lock_check_json_is_a_document(tmp_path):
     (tmp_path / "app.py").write_text(APP)
     assert run_openness("lock", *MIRROR, cwd=tmp_path).code == 0

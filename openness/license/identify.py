@@ -25,7 +25,7 @@ from openness.license.fingerprint import (
     words,
 )
 from openness.license.wording import catalog_texts, changes
-from openness.rules import CatalogLicense, Rules
+from openness.rules import CatalogLicense, Rules, license_ref
 from openness.sanitize import one_line
 
 EXACT = 0.985  # dice at or above: the text is the catalog text (formatting aside)
@@ -58,7 +58,7 @@ class TextMatch:
 
 def modified_spdx(license_id: str) -> str:
     """The SPDX id of a modified copy of a catalog license: a LicenseRef of its own."""
-    return f"LicenseRef-{re.sub(r'[^A-Za-z0-9.-]+', '-', license_id)}-modified"
+    return f"{license_ref(license_id)}-modified"
 
 
 def _reference(rules: Rules, license_id: str) -> frozenset[int]:
