@@ -351,6 +351,11 @@ class Problem(_Model):
 class Violation(_Model):
     rule: str
     detail: str
+    key: str | None = Field(
+        default=None,
+        description="What the violation is about where a rule can fail several times (the "
+        "clause kind of deny-clauses): a stable handle for tools that track findings.",
+    )
 
 
 class AppliedException(_Model):

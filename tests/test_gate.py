@@ -74,6 +74,35 @@ def test_sarif_output_validates_against_the_official_schema(project):
     assert ignored and ignored[0]["suppressions"][0]["kind"] == "inSource"
 
 
+def test_each_sarif_finding_has_a_fingerprint_of_its_own(tmp_path):
+    """Code scanning merges results that share a rule and a fingerprint: each clause, file and
+    reference is its own alert, and the fingerprint holds no line number (code moves)."""
+    (tmp_path / "app.py").write_text(
+        'a = M.from_pretrained("openness-fixtures/llama2-finetune-apache")\n'
+        'b = M.from_pretrained("openness-fixtures/rail-bloom-560m")\n'
+    )
+    (tmp_path / "other.py").write_text(
+        'c = M.from_pretrained("openness-fixtures/rail-bloom-560m")\n' * 2
+    )
+    (tmp_path / "openness.toml").write_text(
+        'deny-clauses = ["mau_threshold", "no_train_other_models", "field_of_use_restriction"]\n'
+    )
+    run = run_openness("scan", "--mirror", str(FIXTURES), "-f", "sarif", cwd=tmp_path)
+    results = json.loads(run.stdout)["runs"][0]["results"]
+    prints = [(r["ruleId"], r["partialFingerprints"]["openness/v2"]) for r in results]
+    assert len(prints) == len(set(prints)) == 6, prints  # 3 clauses, then 1 + 2 references
+    clauses = {p for rule, p in prints if "llama2-finetune-apache" in p}
+    assert len(clauses) == 3 and all(
+        ":mau_threshold:" in p or ":no_train" in p or ":field" in p for p in clauses
+    )
+    assert sum("other.py:" in p for _, p in prints) == 2  # the same model twice in one file
+    moved = tmp_path / "app.py"
+    moved.write_text("\n\n" + moved.read_text())
+    again = run_openness("scan", "--mirror", str(FIXTURES), "-f", "sarif", cwd=tmp_path)
+    results = json.loads(again.stdout)["runs"][0]["results"]
+    assert {(r["ruleId"], r["partialFingerprints"]["openness/v2"]) for r in results} == set(prints)
+
+
 def test_markdown_output_is_a_table(project):
     run = _scan(project, "--mirror", str(FIXTURES), "--format", "markdown")
     lines = run.stdout.splitlines()

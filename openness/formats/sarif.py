@@ -4,6 +4,7 @@ located at the referencing file and line."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 from openness import __version__
 from openness.formats.json import escape_risky
@@ -33,7 +34,8 @@ LEVEL = {
 }
 
 
-def _results(ref: ReferenceResult) -> list[dict]:
+def _results(ref: ReferenceResult, occurrence: int) -> list[dict]:
+    """`occurrence`: how many references to the same model come before this one in its file."""
     if ref.status in ("passed", "audited"):
         return []
     location = {
@@ -43,15 +45,15 @@ def _results(ref: ReferenceResult) -> list[dict]:
         }
     }
     violations = ref.violations or []
-    pairs = [(v.rule, v.detail) for v in violations] or [("incomplete", ref.message or "")]
+    found = [(v.rule, v.detail, v.key) for v in violations] or [("incomplete", ref.message, None)]
     out = []
-    for rule, detail in pairs:
+    for rule, detail, key in found:
         result: dict = {
             "ruleId": rule if rule in RULES else "incomplete",
             "level": LEVEL[ref.status],
-            "message": {"text": one_line(f"{ref.repo_id}: {detail}", DETAIL_LIMIT)},
+            "message": {"text": one_line(f"{ref.repo_id}: {detail or ''}", DETAIL_LIMIT)},
             "locations": [location],
-            "partialFingerprints": {"openness/v1": f"{ref.repo_id}:{rule}"},
+            "partialFingerprints": {"openness/v2": _fingerprint(ref, rule, key, occurrence)},
         }
         if ref.status == "ignored":
             result["suppressions"] = [
@@ -62,6 +64,23 @@ def _results(ref: ReferenceResult) -> list[dict]:
                 {"kind": "external", "justification": one_line(ref.message or "", 500)}
             ]
         out.append(result)
+    return out
+
+
+def _fingerprint(ref: ReferenceResult, rule: str, key: str | None, occurrence: int) -> str:
+    """One per finding, kept while lines move: code scanning merges results that share a rule
+    and a fingerprint, so the file, the clause and the n-th reference in the file are in it."""
+    parts = [ref.file, ref.repo_id.lower(), rule, key or "", str(occurrence)]
+    return ":".join(parts)
+
+
+def _all_results(doc: ScanDocument) -> list[dict]:
+    seen: Counter[tuple[str, str]] = Counter()
+    out = []
+    for ref in doc.references:
+        where = (ref.file, ref.repo_id.lower())
+        out += _results(ref, seen[where])
+        seen[where] += 1
     return out
 
 
@@ -88,7 +107,7 @@ def render_scan(doc: ScanDocument) -> str:
                         "rules": rules,
                     }
                 },
-                "results": [r for ref in doc.references for r in _results(ref)],
+                "results": _all_results(doc),
             }
         ],
     }

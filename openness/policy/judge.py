@@ -150,14 +150,15 @@ def _deny_clause(report: Report, terms: EffectiveTerms, kind: str) -> list[Verdi
     own = next((c for c in report.license.clauses if c.kind == kind), None)
     if own is not None:
         where = own.source + (f":{own.line}" if own.line else "")
-        return [(True, Violation(rule="deny-clauses", detail=f"{kind} found in {where}"))]
+        detail = f"{kind} found in {where}"
+        return [(True, Violation(rule="deny-clauses", detail=detail, key=kind))]
     for b in terms.licenses[1:]:
         if kind in b.clauses:
             detail = f"{kind} found in {b.id}, the license of base {b.from_}, which binds this repo"
-            return [(True, Violation(rule="deny-clauses", detail=detail))]
+            return [(True, Violation(rule="deny-clauses", detail=detail, key=kind))]
     if terms.missing and any(b.id is None or b.osd_compliant is None for b in terms.licenses):
         detail = f"{kind}: not found in what was read; not read: {'; '.join(terms.missing)}"
-        return [(False, Violation(rule="deny-clauses", detail=detail))]
+        return [(False, Violation(rule="deny-clauses", detail=detail, key=kind))]
     return []
 
 
