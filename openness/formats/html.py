@@ -20,6 +20,7 @@ from urllib.parse import quote, urlsplit
 from jinja2 import BaseLoader, ChoiceLoader, Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from openness.formats.public import public_report
 from openness.report import (
     AuditDocument,
     Clause,
@@ -247,7 +248,7 @@ def clause_url(report: Report, clause: Clause) -> str | None:
         found = re.search(r"<([^<>\s]+)>", source)
         return safe_url(found.group(1)) if found else None
     base = safe_url(report.subject.url)
-    if base is None or report.subject.source != "hub" or " " in source:
+    if base is None or report.subject.source not in ("hub", "mirror") or " " in source:
         return None
     url = f"{base.rstrip('/')}/blob/{quote(report.subject.revision or 'main')}/{quote(source)}"
     return safe_url(url + (f"#L{clause.line}" if clause.line else ""))
@@ -431,6 +432,7 @@ def _node(repo_id: str, detail: str, status: str, mark: str, x: float, y: float)
 
 
 def _view(report: Report, index: int, kinds: Mapping[str, Any]) -> View:
+    report = public_report(report)  # a page is shared: a mirror's file paths become Hub URLs
     lic = report.license
     return View(
         anchor=f"model-{index + 1}",
