@@ -390,7 +390,10 @@ def test_the_documented_workflow_is_a_valid_workflow(tmp_path):
     }
     assert "!cancelled()" in upload["if"]
     assert steps[1]["id"] == "openness"
-    assert workflow["jobs"]["openness"]["permissions"]["security-events"] == "write"
+    permissions = workflow["jobs"]["openness"]["permissions"]
+    assert permissions == {"contents": "read", "security-events": "write", "actions": "read"}
+    readme = (ROOT / "README.md").read_text()
+    assert _docs_workflow(tmp_path).read_text() in readme  # the README shows the same one
     if importlib.util.find_spec("check_jsonschema") is not None:
         done = subprocess.run(
             [sys.executable, "-m", "check_jsonschema", "--builtin-schema",
