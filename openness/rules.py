@@ -178,6 +178,9 @@ def _licenses(data: dict[str, Any]) -> dict[str, CatalogLicense]:
     return out
 
 
+# Hub license ids that name no license: the card says which elsewhere, or nothing.
+UNSTATED_LICENSES = frozenset({"other", "unknown"})
+
 # An SPDX short id (a trailing "+" means "or later"), or a LicenseRef of letters, digits, . and -.
 SPDX_ID = re.compile(r"LicenseRef-[A-Za-z0-9.-]+|[A-Za-z0-9][A-Za-z0-9.-]*\+?")
 

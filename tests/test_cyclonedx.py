@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from conftest import FIXTURES, ROOT, run_openness
-from hostile import BIDI, build
+from hostile import BIDI, build, write_repo
 
 from openness.report import AuditDocument, Evidence, Problem, ScanDocument, SubjectError
 
@@ -346,6 +346,26 @@ def test_the_card_templates_sections_become_considerations(tmp_path, validator):
     risks = [r["name"] for r in considerations["ethicalConsiderations"]]
     assert risks[0].startswith("Trained on English tickets only")
     assert "<script>alert(1)</script>" in risks[1]  # a string like any other
+
+
+def test_a_declared_expression_is_spelled_as_spdx_and_other_is_no_license(tmp_path, validator):
+    """The expression a card declares is written with SPDX's ids (as openness:spdx has it);
+    a dataset whose card says only `other` gets no license (SPDX's NoAssertion), not one
+    named "Other"."""
+    card = {"license": "apache-2.0 OR mit", "datasets": ["org/corpus"]}
+    readme = "---\nlicense: apache-2.0 OR mit\ndatasets:\n- org/corpus\n---\n# M\n"
+    write_repo(tmp_path, "org/m", card, {"README.md": readme.encode(), "model.safetensors": b""})
+    dataset = tmp_path / "datasets" / "org" / "corpus"
+    dataset.mkdir(parents=True)
+    info = {"id": "org/corpus", "sha": "1" * 40, "cardData": {"license": "other"}, "tags": []}
+    (dataset / "info.json").write_text(json.dumps(info))
+    doc = _audit("org/m", "--mirror", str(tmp_path))
+    bom = check(render_audit(doc), validator)
+    (component,) = _models(bom).values()
+    declared = [x for x in component["licenses"] if "expression" in x]
+    assert [x["expression"] for x in declared] == ["Apache-2.0 OR MIT"]
+    (data,) = [c for c in bom["components"] if c["type"] == "data"]
+    assert data["name"] == "org/corpus" and "licenses" not in data
 
 
 def test_ladder_and_osd_as_standards_and_attestations(bom, audited):

@@ -51,6 +51,7 @@ from urllib.parse import quote
 from openness import __version__
 from openness.formats.json import escape_risky
 from openness.formats.public import public_report
+from openness.rules import UNSTATED_LICENSES
 
 if TYPE_CHECKING:
     from openness.report import AuditDocument, BaseLink, Report, ScanDocument, SubjectError
@@ -388,7 +389,7 @@ class _Builder:
     def license_relation(self, package: Any, kind: str, declared: list[str], where: str) -> None:
         """`declared` ids (Hub, catalog or SPDX) as one relationship; 'other' and 'unknown'
         only say the license is named elsewhere, and count only when nothing else is."""
-        named = [d for d in declared if d.lower() not in ("other", "unknown")] or declared
+        named = [d for d in declared if d.lower() not in UNSTATED_LICENSES] or declared
         targets, notes = [], []
         for raw in named:
             resolved = _resolve(raw)

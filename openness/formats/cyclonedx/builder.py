@@ -29,6 +29,8 @@ from openness.formats.cyclonedx.common import (
 from openness.formats.cyclonedx.declarations import Declarations
 from openness.formats.json import escape_risky
 from openness.formats.public import public_report
+from openness.license.identify import parse_spdx
+from openness.rules import UNSTATED_LICENSES
 from openness.sanitize import DETAIL_LIMIT, one_line
 
 if TYPE_CHECKING:
@@ -70,8 +72,10 @@ class Builder:
             fixed = lib.fixup_id(spdx)
             if fixed:
                 return [lib.DisjunctiveLicense(id=fixed, url=link, acknowledgement=ack)]
-            if lib.is_expression(spdx):
-                return [lib.LicenseExpression(spdx, acknowledgement=ack)]
+            if lib.is_expression(spdx):  # as openness:spdx spells it (ids case-fixed)
+                parsed = parse_spdx(spdx)
+                expression = parsed[0] if parsed else spdx
+                return [lib.LicenseExpression(expression, acknowledgement=ack)]
         if not (name or spdx):
             return []
         text = None
@@ -369,8 +373,8 @@ class Builder:
                 refs.append(ref)
             if ref in self.datasets:
                 continue
-            licenses: list[Any] = []
-            if m["license"]:
+            licenses: list[Any] = []  # none for `other`: SPDX's NoAssertion, said by omission
+            if m["license"] and m["license"].lower() not in UNSTATED_LICENSES:
                 known = self.rules.license_by_name(m["license"])
                 hub = self.rules.hub_licenses.get(m["license"].lower()) or {}
                 spdx = known.spdx if known else hub.get("spdx") or m["license"]
