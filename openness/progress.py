@@ -27,6 +27,18 @@ def wanted(quiet: bool) -> bool:
     return interactive and not quiet
 
 
+def pace(done: float, total: float | None, elapsed: float | None) -> tuple[str, str]:
+    """Rate and ETA over the whole run so far. rich's own estimate divides the last few
+    completions by the time between them: two audits ending together read as hundreds a
+    second, and the ETA as none."""
+    if not done or not elapsed or elapsed <= 0:
+        return "", "-:--:--"
+    rate = done / elapsed
+    left = max(0.0, (total or done) - done) / rate
+    minutes, seconds = divmod(round(left), 60)
+    return f"{rate:.1f}/s", f"{minutes // 60}:{minutes % 60:02d}:{seconds:02d}"
+
+
 BAR_WIDTH = 20  # what is left of the line goes to the subject
 
 
@@ -71,7 +83,6 @@ class Bar:
             MofNCompleteColumn,
             Progress,
             TextColumn,
-            TimeRemainingColumn,
         )
         from rich.table import Column
 
@@ -81,8 +92,7 @@ class Bar:
             BarColumn(bar_width=BAR_WIDTH),
             MofNCompleteColumn(),
             TextColumn("{task.fields[rate]}", markup=False),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
+            TextColumn("ETA {task.fields[eta]}", markup=False),
             # The only column that stretches and shrinks: the rest keep their width.
             TextColumn(
                 "{task.fields[current]}",
@@ -96,7 +106,9 @@ class Bar:
             transient=True,  # the summary line says how it ended
         )
         self._progress.start()
-        self._task = self._progress.add_task(self.label, total=self.total, rate="", current="")
+        self._task = self._progress.add_task(
+            self.label, total=self.total, rate="", eta="-:--:--", current=""
+        )
         self._progress.refresh()
 
     def start(self, subject: str) -> None:
@@ -115,8 +127,8 @@ class Bar:
                 return
             self._progress.advance(self._task)
             task = self._progress.tasks[0]
-            speed = task.finished_speed or task.speed
-            self._progress.update(self._task, rate=f"{speed:.1f}/s" if speed else "")
+            rate, eta = pace(task.completed, task.total, task.elapsed)
+            self._progress.update(self._task, rate=rate, eta=eta)
             self._show()
 
     def _show(self) -> None:

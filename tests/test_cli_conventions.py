@@ -45,6 +45,9 @@ def test_every_command_has_short_help_metavars_and_its_own_exit_codes():
     assert "audit [OPTIONS] [REPO_OR_PATH...]" in audit  # or --from FILE, or a listing
     for metavar in ("--mirror DIR", "--timeout SECONDS", "--min-rung N", "--rules DIR"):
         assert metavar in audit
+    from openness.batch import DEFAULT_JOBS
+
+    assert f"Models audited at once. [default: ({DEFAULT_JOBS}); 1<=x<=64]" in audit  # the pool
     assert "1 a model fails the policy (this wins over 3)" in audit
     assert "3 no model fails" in audit
     assert "[PATH...]" in _flat(run_openness("scan", "-h").stdout)

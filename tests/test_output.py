@@ -239,6 +239,27 @@ def test_bar_keeps_counts_and_eta_whole_at_80_columns_and_shows_a_subject_in_pro
     assert wide.rstrip().endswith("org/m3-" + "long-name-" * 6)  # room enough: whole
 
 
+def test_the_rate_is_over_the_run_so_far_when_audits_end_together():
+    """Two audits ending a millisecond apart, 0.2 s into the run: about 10 a second and an
+    ETA near 10 s, not rich's hundreds a second from the last two completions."""
+    from rich.console import Console
+
+    from openness.progress import Bar
+
+    out = io.StringIO()
+    console = Console(file=out, width=120, force_terminal=True, color_system=None)
+    with Bar(4, True, console=console) as bar:
+        bar.start("org/a")
+        bar.start("org/b")
+        time.sleep(0.2)
+        bar.advance("org/a")
+        bar.advance("org/b")
+    frame = [f for f in re.split(r"\r|\n|\x1b\[[0-9;?]*[A-Za-z]", out.getvalue()) if "2/4" in f][-1]
+    rate = float(re.search(r"([0-9.]+)/s", frame).group(1))
+    assert 2 < rate < 11, frame
+    assert re.search(r"ETA 0:00:0\d ", frame), frame
+
+
 def test_no_bar_with_quiet_or_for_one_subject(tmp_path):
     out = tmp_path / "audit.jsonl"
     code, terminal = _under_pty(

@@ -327,7 +327,7 @@ JobsOpt = Annotated[
         min=1,
         max=64,
         metavar="N",
-        show_default="8",
+        show_default="16",  # batch.DEFAULT_JOBS (not imported: --help stays lean)
         help="Models audited at once.",
     ),
 ]
