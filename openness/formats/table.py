@@ -459,8 +459,7 @@ def render_scan(console: Console, doc: ScanDocument) -> None:
         )
     if doc.references:  # else a note says "no model references found in N files"
         show(console, table)
-        source = doc.policy_source
-        policy = f"policy: {source}" if source else "no policy: nothing is enforced"
+        policy = _policy_line(doc)
         lockfile = doc.lockfile or "openness.lock"
         lock = f"  (judged against {lockfile}, no network)" if doc.locked else ""
         console.print(Text.assemble(said(policy, "dim"), Text(lock, style="dim")))
@@ -469,6 +468,12 @@ def render_scan(console: Console, doc: ScanDocument) -> None:
         console.print(Text.assemble(Text("! ", style="yellow"), said(problem, "yellow")))
     for note in doc.notes:
         console.print(Text.assemble(Text("• ", style="dim"), said(note)))
+
+
+def _policy_line(doc: ScanDocument) -> str:
+    """Which policy judged the references, or why nothing was enforced (naming the file)."""
+    unenforced = doc.nothing_enforced
+    return f"{unenforced}: nothing is enforced" if unenforced else f"policy: {doc.policy_source}"
 
 
 def problems_view(report: Report) -> Group:
