@@ -28,6 +28,7 @@ from openness.report import (
     ScanDocument,
     SubjectError,
     Violation,
+    unenforced_reason,
 )
 from openness.rules import Rules
 from openness.scan import Reference, scan_tree
@@ -39,8 +40,10 @@ def _result(
     verdict: PolicyResult | None,
     policy: Policy | None,
     error: str | None = None,
+    unenforced: str = "no policy",
 ) -> ReferenceResult:
-    """One reference's status: exempted > failed > incomplete > passed."""
+    """One reference's status: exempted > failed > incomplete > passed. `unenforced`: why
+    nothing is enforced when no policy judges (see `nothing_enforced`)."""
     base = {
         "repo_id": ref.repo_id,
         "file": ref.file,
@@ -78,19 +81,31 @@ def _result(
         return ReferenceResult(
             **base,
             status="incomplete",
-            message=f"audit incomplete ({', '.join(kinds)}); {summary(report)}",
+            message=f"audit incomplete ({', '.join(kinds)}); {summary(report, unenforced)}",
         )
-    return ReferenceResult(**base, status="audited", message=summary(report))
+    return ReferenceResult(**base, status="audited", message=summary(report, unenforced))
 
 
-def summary(report: Report) -> str:
-    """The verdicts a person wants to see when no policy judges them."""
+def nothing_enforced(policy: Policy | None) -> str | None:
+    """Why nothing is enforced (no policy, or one with no rule that can fail a model), naming
+    the policy file; None when a rule can fail a model."""
+    return unenforced_reason(policy and policy.source, policy is not None and policy.empty)
+
+
+def _judging(policy: Policy | None) -> Policy | None:
+    """The policy that judges: none when it has no rule that can fail a model (its verdict
+    would be "passed" with nothing checked)."""
+    return None if policy is None or policy.empty else policy
+
+
+def summary(report: Report, unenforced: str = "no policy") -> str:
+    """The verdicts a person wants to see when no policy judges them, and why none does."""
     terms = effective(report)
     word = {True: "yes", False: "no", None: "unknown"}[terms.osd_compliant]
     ids = ", ".join(dict.fromkeys(b.id or "unknown" for b in terms.licenses)) or "no license"
     return (
         f"OSD compliant: {word} ({ids}); rung {report.openness.rung} of 5; "
-        "nothing enforced (no policy)"
+        f"nothing enforced ({unenforced})"
     )
 
 
@@ -135,13 +150,16 @@ def scan(
     on_plan: Callable[[int], None] | None = None,
     on_start: OnStart | None = None,
 ) -> ScanDocument:
-    """`on_plan` hears how many distinct repos will be audited, before the first starts."""
+    """`on_plan` hears how many distinct repos will be audited, before the first starts.
+    `policy` may have no rule that can fail a model: nothing is enforced, and the document
+    names its file."""
     refs, problems, notes = scan_tree(paths, root)
     subjects = _subjects(refs)
     if on_plan is not None:
         on_plan(len(subjects))
+    judge, unenforced = _judging(policy), nothing_enforced(policy) or ""
     audited = run_audits(
-        subjects, auditor, policy, on_error, jobs=jobs, on_done=on_done, on_start=on_start
+        subjects, auditor, judge, on_error, jobs=jobs, on_done=on_done, on_start=on_start
     )
     by_repo = _by_subject(subjects, audited.reports, audited.errors)
     errors = {e.subject.lower(): e.message for e in audited.errors}
@@ -149,7 +167,8 @@ def scan(
     for ref in refs:
         report = by_repo.get(ref.repo_id.lower())
         verdict = report.policy if report else None
-        results.append(_result(ref, report, verdict, policy, errors.get(ref.repo_id.lower())))
+        error = errors.get(ref.repo_id.lower())
+        results.append(_result(ref, report, verdict, judge, error, unenforced))
     return ScanDocument(
         **_policy_fields(policy),
         references=results,
@@ -160,13 +179,15 @@ def scan(
     )
 
 
-def _policy_fields(policy: Policy | None) -> dict[str, str | None]:
-    """The policy a scan applied, and where in its file an exception would go."""
+def _policy_fields(policy: Policy | None) -> dict[str, str | bool | None]:
+    """The policy a scan applied (or read, when it enforces nothing), and where in its file an
+    exception would go."""
     if policy is None:
         return {"policy_source": None, "policy_exceptions": None}
     in_file = policy.source != "flags"
     return {
         "policy_source": policy.source,
+        "policy_enforces_nothing": policy.empty,
         "policy_exceptions": policy.exceptions_header if in_file else None,
     }
 
@@ -181,8 +202,9 @@ def scan_locked(
     lock_name: str = LOCK_NAME,
 ) -> ScanDocument:
     """Judge references against the lock alone: no request is made. `lock_name`: the
-    lockfile as the user named it, for messages."""
+    lockfile as the user named it, for messages. `policy` may enforce nothing (see `scan`)."""
     refs, problems, notes = scan_tree(paths, root)
+    judge, unenforced = _judging(policy), nothing_enforced(policy) or ""
     results = []
     for ref in refs:
         entry = locked_entry(lock, ref.repo_id)
@@ -207,8 +229,8 @@ def scan_locked(
             )
             continue
         report = as_report(entry, rules, lock_name) if entry else None
-        verdict = evaluate(report, policy, today) if report and policy else None
-        results.append(_result(ref, report, verdict, policy))
+        verdict = evaluate(report, judge, today) if report and judge else None
+        results.append(_result(ref, report, verdict, judge, unenforced=unenforced))
     return ScanDocument(
         **_policy_fields(policy),
         locked=True,

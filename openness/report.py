@@ -518,10 +518,26 @@ class ReferenceResult(_Model):
     message: str | None = None
 
 
+def unenforced_reason(policy_source: str | None, enforces_nothing: bool) -> str | None:
+    """Why a scan enforced nothing, naming the policy it read; None when a policy judged."""
+    if policy_source is None:
+        return "no policy"
+    if not enforces_nothing:
+        return None
+    if policy_source == "flags":
+        return "the policy flags set no rule that can fail a model"
+    return f"{policy_source} has no rule that can fail a model"
+
+
 class ScanDocument(_Model):
     schema_version: str = SCHEMA_VERSION
     tool: Tool = Field(default_factory=Tool)
     policy_source: str | None = None
+    policy_enforces_nothing: bool = Field(
+        False,
+        description="The policy (policy_source) has no rule that can fail a model, so nothing "
+        "was enforced and each reference is 'audited', as with no policy.",
+    )
     policy_exceptions: str | None = Field(
         None,
         description="The TOML header an exception is added under in the policy file "
@@ -546,6 +562,11 @@ class ScanDocument(_Model):
         "environment variable's default, one it could not resolve (computed at run time), or "
         "'no model references found in N files'.",
     )
+
+    @property
+    def nothing_enforced(self) -> str | None:
+        """Why nothing was enforced, naming the policy read; None when a policy judged."""
+        return unenforced_reason(self.policy_source, self.policy_enforces_nothing)
 
 
 class LockedLicense(_Model):

@@ -224,6 +224,36 @@ def test_a_policy_that_checks_nothing_is_no_policy(tmp_path):
     assert "passed" not in table.stdout
 
 
+@pytest.mark.parametrize("text", ["allow-gated = true\n", "min-rung = 0\n", ""])
+@pytest.mark.parametrize("locked", [False, True])
+def test_a_policy_that_enforces_nothing_is_named_in_the_table_and_markdown(tmp_path, text, locked):
+    """Not only stderr: the table's cell and footer, the markdown and the JSON name the file
+    that enforces nothing; with no policy at all they still say "no policy"."""
+    cwd = _project(tmp_path)
+    if locked:
+        assert run_openness("lock", *MIRROR, cwd=cwd).code == 0
+    mode = ("--locked",) if locked else MIRROR
+    wide = {"COLUMNS": "300"}
+    bare = run_openness("scan", *mode, cwd=cwd, env=wide)
+    assert "nothing enforced (no policy)" in bare.stdout
+    assert "no policy: nothing is enforced" in bare.stdout
+    _policy(cwd, text)
+    why = "openness.toml has no rule that can fail a model"
+    table = run_openness("scan", *mode, cwd=cwd, env=wide)
+    assert table.code == 0, table.stderr
+    assert f"nothing enforced ({why})" in table.stdout
+    assert f"{why}: nothing is enforced" in table.stdout
+    assert "no policy:" not in table.stdout and "passed" not in table.stdout
+    markdown = run_openness("scan", *mode, "-f", "markdown", cwd=cwd).stdout.replace("\\", "")
+    assert f"nothing enforced ({why})" in markdown
+    assert "policy: `openness.toml` (no rule that can fail a model: nothing is enforced)" in (
+        markdown
+    )
+    doc = run_openness("scan", *mode, "-f", "json", cwd=cwd).json()
+    assert doc["policy_source"] == "openness.toml" and doc["policy_enforces_nothing"] is True
+    assert doc["references"][0]["status"] == "audited"
+
+
 def test_the_applied_policy_is_named_by_its_relative_path(tmp_path):
     cwd = _policy(_project(tmp_path), "require-osd = true\n")
     run = run_openness("scan", *MIRROR, "-f", "json", cwd=cwd)

@@ -135,6 +135,61 @@ def test_audit_table_never_cuts_an_identifier(columns):
         assert width > 60  # widened: the title's repo id and sha do not fit in 60
 
 
+# what the ladder and the clause excerpts quote: a URL, then a Hub id (owner/name)
+URL = re.compile(r"https?://[^\s()<>\[\]`'\"]+")
+HUB_ID = re.compile(r"(?<![\w./-])[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*[A-Za-z0-9]")
+LADDER = (  # evidence naming datasets, renamed datasets and code URLs in long lines of prose
+    "openness-fixtures/closed-data-3b",
+    "openness-fixtures/nc-research-1b",
+    "openness-fixtures/terms-gated-data-1b",
+    "openness-fixtures/open-apache-7b",
+    "openness-fixtures/Llama-2-7B-GGUF",
+)
+
+
+def _quoted_identifiers(text: str) -> set[str]:
+    """The URLs and Hub ids in a line of prose or of our own words."""
+    urls = {u.rstrip(".,;:*_") for u in URL.findall(text)}
+    return urls | set(HUB_ID.findall(URL.sub(" ", text)))
+
+
+def _ladder_identifiers(report: dict) -> set[str]:
+    """What the ladder's evidence column names (a step's reason, or its first evidence) and
+    what the OSD findings quote: each URL, repo and dataset id in it."""
+    ids: set[str] = set()
+    for step in report["openness"]["steps"]:
+        if step["met"] is not True or not step["evidence"]:
+            ids |= _quoted_identifiers(step["reason"] or "")
+        else:
+            ids |= _quoted_identifiers(step["evidence"][0]["detail"])
+    blocking = {c["kind"] for c in report["license"]["clauses"] if c["severity"] == "blocking"}
+    for clause in _first_clause_by_kind(report["license"]["clauses"]):
+        if clause["kind"] in blocking:
+            ids |= _quoted_identifiers(clause["excerpt"] or "")
+    return ids
+
+
+def _first_clause_by_kind(clauses: list[dict]) -> list[dict]:
+    first: dict[str, dict] = {}
+    for clause in clauses:
+        first.setdefault(clause["kind"], clause)
+    return list(first.values())
+
+
+@pytest.mark.parametrize("columns", ["", "60", "100", "150"])
+def test_ladder_evidence_never_cuts_a_repo_id_or_url(hub_env, columns):
+    """Excerpts quoted from a card may be shortened, between words; the ids and URLs in them,
+    and in the reasons the ladder gives, are printed whole (from the loopback Hub: a private
+    dataset reads as missing there, as it does on the Hub without a token)."""
+    doc = run_openness("audit", *LADDER, "--format", "json", env=hub_env).json()
+    run = _run("audit", *LADDER, **{**hub_env, "COLUMNS": columns})
+    assert len(doc["reports"]) == len(LADDER), doc["errors"]
+    expected = set().union(*(_ladder_identifiers(r) for r in doc["reports"]))
+    assert {"https://github.com/openness-fixtures/open-apache-train"} <= expected
+    assert {"openness-fixtures/legacy-corpus", "openness-fixtures/does-not-exist"} <= expected
+    _assert_whole(run.stdout, expected)
+
+
 def test_columns_is_honoured_when_set():
     run = _run("audit", LLAMA, "--mirror", str(FIXTURES), COLUMNS="150")
     assert max(len(line) for line in run.stdout.splitlines()) == 150

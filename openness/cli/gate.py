@@ -138,7 +138,7 @@ def scan(
             deny_license,
             allow_gated,
         )
-        policy, unenforced = _policy(policy_file, loaded, *flags)
+        policy, unenforced = _policy(policy_file, loaded, *flags, keep_empty=True)
         if locked:
             lock_data = read_lock(lockfile, loaded)
             document = gate.scan_locked(
@@ -177,7 +177,7 @@ def scan(
         _say(f"{ref.file}:{ref.line}: {ref.repo_id}: {why}", DETAIL_LIMIT)
     if policy is not None and any(ref.status == "failed" for ref in failing):
         _note(_exception_hint(policy))
-    if policy is None and document.references:
+    if unenforced and document.references:
         _note(unenforced)
     for problem in document.problems:  # a file that could not be read may hold a reference
         if problem.startswith(INCOMPLETE):

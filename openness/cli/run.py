@@ -54,11 +54,14 @@ def _auditor(
     return Auditor(rules, AuditOptions(mirror=mirror, token=token, timeout=timeout, **extra))
 
 
-def _policy(path: Path | None, rules: Rules, *flags: Any) -> tuple[Policy | None, str]:
+def _policy(
+    path: Path | None, rules: Rules, *flags: Any, keep_empty: bool = False
+) -> tuple[Policy | None, str]:
     """The policy in force: the file's rules with the command-line flags (in POLICY_FLAGS
     order, none given: the file's alone) on top, read once; and what to say on stderr when it
     enforces nothing (no policy, or one with no rule that can fail a model), never passed off
-    as a pass."""
+    as a pass. A policy that enforces nothing is None, unless `keep_empty` (a scan names its
+    file and judges nothing with it)."""
     from openness.policy import load_policy
 
     given = dict(zip(POLICY_FLAGS, flags, strict=True)) if flags else {}
@@ -66,7 +69,7 @@ def _policy(path: Path | None, rules: Rules, *flags: Any) -> tuple[Policy | None
     if policy is None:
         return None, "no policy found: nothing is enforced (see `openness init`)"
     if policy.empty:
-        return None, (
+        return policy if keep_empty else None, (
             f"policy {policy.source} has no rule that can fail a model: nothing is enforced "
             "(see `openness init`)"
         )

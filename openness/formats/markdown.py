@@ -55,6 +55,8 @@ def render_scan(doc: ScanDocument) -> str:
     undecided = sum(r.status == "incomplete" for r in doc.references)
     lines = ["## openness: model references", ""]
     policy = f"policy: {code(doc.policy_source)}" if doc.policy_source else "no policy"
+    if doc.policy_enforces_nothing:
+        policy += " (no rule that can fail a model: nothing is enforced)"
     lines.append(
         f"{len(doc.references)} reference(s), {failed} failing"
         + (f", {undecided} not decided" if undecided else "")

@@ -52,6 +52,19 @@ def said(value: object, style: str = "") -> Text:
     return Text(one_line(str(value), DETAIL_LIMIT), style=style)
 
 
+def excerpt(value: object, style: str = "", limit: int = 160) -> Text:
+    """Prose quoted from a repo's file: cleaned like `t` and, when longer than `limit`,
+    shortened after the word that reaches it, never inside a word, so a URL or repo id in it
+    is printed whole (a hostile run without spaces still ends, at IDENT_LIMIT past `limit`)."""
+    line = one_line(str(value), DETAIL_LIMIT)
+    if len(line) <= limit:
+        return Text(line, style=style)
+    end = line.find(" ", limit)
+    end = min(len(line) if end == -1 else end, limit + IDENT_LIMIT)
+    shown = line[:end].rstrip()
+    return Text(shown + (" …" if end < len(line) else ""), style=style)
+
+
 _ident = ident  # for functions where `ident` names the identified license
 
 
@@ -217,7 +230,7 @@ def license_view(lic: LicenseAssessment) -> Group:
         if ident.modified:  # what makes it modified: one difference a line
             shown = _shown_differences(ident.differences)
             for number, difference in enumerate(shown):
-                head.add_row("Differs" if number == 0 else "", t(difference, "yellow", 240))
+                head.add_row("Differs" if number == 0 else "", excerpt(difference, "yellow", 240))
         head.add_row("Identified from", _ident(ident.source))
     else:
         head.add_row("License", Text("not identified", style="yellow"))
@@ -256,7 +269,7 @@ def license_view(lic: LicenseAssessment) -> Group:
             label = Text.assemble(_clause_label(clause), "  ", _ident(where, "cyan"))
             rows.append(Padding(label, (0, 0, 0, 6)))
             if clause.excerpt:
-                rows.append(Padding(t(f"“{clause.excerpt}”", "italic", 180), (0, 0, 0, 8)))
+                rows.append(Padding(excerpt(f"“{clause.excerpt}”", "italic", 180), (0, 0, 0, 8)))
     for b in lic.effective.licenses[1:] if lic.effective else []:
         if b.osd_compliant is not False:
             continue
@@ -326,18 +339,21 @@ def ladder_view(rung: int, steps: list[Step]) -> Group:
 
 
 def _step_evidence(step: Step) -> Text:
+    """The reason (our words, naming repo and dataset ids) whole; of the evidence, the first
+    item: a line quoted from a file or an attestation's note may be shortened between words,
+    what we wrote from the Hub's answers (a file, a dataset and its state) is whole."""
     if step.met is not True:
-        text = t(step.reason or "; ".join(step.looked_for), limit=160)
+        text = said(step.reason or "; ".join(step.looked_for))
         if step.evidence:
             text.append(f"  ({len(step.evidence)} partial evidence item(s))", style="dim")
         return text
     if not step.evidence:
-        return t(step.reason or "", limit=160)
+        return said(step.reason or "")
     first = step.evidence[0]
     where = first.source + (f":{first.line}" if first.line else "")
     label = "attested: " if first.attested else ""
-    # a file name or URL is shown whole; a quoted line of prose may be shortened
-    detail = ident(first.detail) if len(first.detail.split()) == 1 else t(first.detail, limit=100)
+    quoted = first.line is not None or first.attested
+    detail = excerpt(first.detail, limit=100) if quoted else said(first.detail)
     text = Text.assemble(label, detail, "  ", ident(f"[{where}]", "dim"))
     if len(step.evidence) > 1:
         text.append(f"  (+{len(step.evidence) - 1} more)", style="dim")
@@ -355,7 +371,7 @@ def lineage_view(report: Report) -> Group:
             ident(link.child or report.subject.repo_id), " → ", ident(link.repo_id, "bold")
         )
         if link.error:
-            line.append_text(Text.assemble("  ", t(f"not read: {link.error}", "yellow")))
+            line.append_text(Text.assemble("  ", said(f"not read: {link.error}", "yellow")))
         elif link.license:
             line.append_text(Text.assemble(" ", ident(f"({link.license})", "dim")))
         how = ", ".join(x for x in (link.relation, link.source) if x)
@@ -372,7 +388,7 @@ def lineage_view(report: Report) -> Group:
                 style="dim",
             )
         )
-    rows += [Text.assemble("• ", t(note, "dim", 200)) for note in lineage.notes]
+    rows += [Text.assemble("• ", said(note, "dim")) for note in lineage.notes]
     return Group(*rows)
 
 
@@ -443,8 +459,7 @@ def render_scan(console: Console, doc: ScanDocument) -> None:
         )
     if doc.references:  # else a note says "no model references found in N files"
         show(console, table)
-        source = doc.policy_source
-        policy = f"policy: {source}" if source else "no policy: nothing is enforced"
+        policy = _policy_line(doc)
         lockfile = doc.lockfile or "openness.lock"
         lock = f"  (judged against {lockfile}, no network)" if doc.locked else ""
         console.print(Text.assemble(said(policy, "dim"), Text(lock, style="dim")))
@@ -455,12 +470,18 @@ def render_scan(console: Console, doc: ScanDocument) -> None:
         console.print(Text.assemble(Text("• ", style="dim"), said(note)))
 
 
+def _policy_line(doc: ScanDocument) -> str:
+    """Which policy judged the references, or why nothing was enforced (naming the file)."""
+    unenforced = doc.nothing_enforced
+    return f"{unenforced}: nothing is enforced" if unenforced else f"policy: {doc.policy_source}"
+
+
 def problems_view(report: Report) -> Group:
     rows: list[object] = [Text(""), Text("Problems", style="bold underline")]
     for problem in report.problems:
-        line = Text.assemble(Text("• ", style="yellow"), t(problem.message, limit=200))
+        line = Text.assemble(Text("• ", style="yellow"), said(problem.message))
         if problem.remedy:
-            line.append_text(Text.assemble(" → ", t(problem.remedy, "dim", 120)))
+            line.append_text(Text.assemble(" → ", said(problem.remedy, "dim")))
         rows.append(line)
     return Group(*rows)
 
@@ -471,7 +492,7 @@ def render_licenses(
     for result in results:
         parts: list[object] = [license_view(result), *duties_view(result, kinds)]
         for problem in result.problems:
-            parts.append(Text.assemble(Text("• ", style="yellow"), t(problem.message)))
+            parts.append(Text.assemble(Text("• ", style="yellow"), said(problem.message)))
         show(console, Panel(Group(*parts), title=ident(result.file, "bold"), title_align="left"))
 
 
@@ -560,7 +581,7 @@ def frameworks_view(report: Report) -> Text:
     line.append(ladder.mof_class or "none", style="bold" if ladder.mof_class else "yellow")
     if ladder.mof_class_unknown:
         line.append(" (higher ? unknown: ", style="yellow")
-        line.append_text(t(ladder.mof_class_unknown, "dim", 200))
+        line.append_text(said(ladder.mof_class_unknown, "dim"))
         line.append(")", style="yellow")
     if ladder.osaid is not None:
         mark, style = MARK[{"pass": True, "fail": False}.get(ladder.osaid.verdict)]
