@@ -26,12 +26,13 @@ from openness.report import (
     ReferenceResult,
     Report,
     ScanDocument,
+    ScanSite,
     SubjectError,
     Violation,
     unenforced_reason,
 )
 from openness.rules import Rules
-from openness.scan import Reference, scan_tree
+from openness.scan import Reference, Scanned, is_incomplete, scan_tree
 
 
 def _result(
@@ -153,7 +154,8 @@ def scan(
     """`on_plan` hears how many distinct repos will be audited, before the first starts.
     `policy` may have no rule that can fail a model: nothing is enforced, and the document
     names its file."""
-    refs, problems, notes = scan_tree(paths, root)
+    scanned = scan_tree(paths, root)
+    refs = scanned.references
     subjects = _subjects(refs)
     if on_plan is not None:
         on_plan(len(subjects))
@@ -174,9 +176,14 @@ def scan(
         references=results,
         reports=audited.reports,
         errors=audited.errors,
-        problems=problems,
-        notes=notes,
+        **_scan_fields(scanned),
     )
+
+
+def _scan_fields(scanned: Scanned) -> dict:
+    """What a scan document says of the scan itself: its problems and notes."""
+    sites = [ScanSite(**site._asdict()) for site in scanned.sites]
+    return {"problems": scanned.problems, "notes": scanned.notes, "sites": sites}
 
 
 def _policy_fields(policy: Policy | None) -> dict[str, str | bool | None]:
@@ -203,7 +210,8 @@ def scan_locked(
 ) -> ScanDocument:
     """Judge references against the lock alone: no request is made. `lock_name`: the
     lockfile as the user named it, for messages. `policy` may enforce nothing (see `scan`)."""
-    refs, problems, notes = scan_tree(paths, root)
+    scanned = scan_tree(paths, root)
+    refs = scanned.references
     judge, unenforced = _judging(policy), nothing_enforced(policy) or ""
     results = []
     for ref in refs:
@@ -236,8 +244,7 @@ def scan_locked(
         locked=True,
         lockfile=lock_name,
         references=results,
-        problems=problems,
-        notes=notes,
+        **_scan_fields(scanned),
     )
 
 
@@ -262,14 +269,23 @@ class LockBuild:
     document: ScanDocument
     left_out: list[Report] = field(default_factory=list)  # incomplete, not locked anew
     kept: list[LockEntry] = field(default_factory=list)  # not audited now: the old entry kept
+    # not found in the files read, while some could not be read: the old entry kept
+    unfound: list[LockEntry] = field(default_factory=list)
     # incomplete, but locked: the policy's outcome does not depend on what is missing
     decided_incomplete: list[Report] = field(default_factory=list)
     fresh: int = 0  # models audited and locked now
 
     @property
+    def scan_incomplete(self) -> bool:
+        """A file the scan could not read may reference a model that is not locked."""
+        return is_incomplete(self.document.problems)
+
+    @property
     def changed_nothing(self) -> bool:
         """Nothing could be audited: writing would only lose what the old lock knew."""
-        return self.fresh == 0 and bool(self.document.errors or self.left_out)
+        return self.fresh == 0 and bool(
+            self.document.errors or self.left_out or self.scan_incomplete
+        )
 
 
 def build_lock(
@@ -287,21 +303,20 @@ def build_lock(
 ) -> LockBuild:
     """Audit every referenced model and lock it. A model that could not be audited (an
     error, or an incomplete audit without `allow_incomplete`) keeps its entry in `previous`:
-    an outage must never empty a lock.
+    an outage must never empty a lock. So does every locked model the scan did not find when
+    a file could not be read: that file may reference it.
 
     An incomplete audit whose outcome under `policy` does not hang on what is missing
     (exempted, a known failure, or a pass no missing file could change) is locked all the
     same, and listed in `decided_incomplete`: the gate judges its entry the same way."""
-    refs, problems, notes = scan_tree(paths, root)
-    subjects = _subjects(refs)
+    scanned = scan_tree(paths, root)
+    subjects = _subjects(scanned.references)
     if on_plan is not None:
         on_plan(len(subjects))
     audited = run_audits(
         subjects, auditor, None, on_error, jobs=jobs, on_done=on_done, on_start=on_start
     )
-    document = ScanDocument(
-        reports=audited.reports, errors=audited.errors, problems=problems, notes=notes
-    )
+    document = ScanDocument(reports=audited.reports, errors=audited.errors, **_scan_fields(scanned))
     build = LockBuild(lock=LockFile(rules=auditor.rules.digest), document=document)
     not_audited = [e.subject for e in audited.errors]
     for report in audited.reports:
@@ -321,6 +336,12 @@ def build_lock(
         if old is not None:
             build.lock.models[old.repo_id or repo_id] = old
             build.kept.append(old)
+    if previous is not None and build.scan_incomplete:
+        found = {repo_id.lower() for repo_id, _ in subjects}
+        for repo_id, old in sorted(previous.models.items()):
+            if repo_id.lower() not in found:
+                build.lock.models[repo_id] = old
+                build.unfound.append(old)
     return build
 
 

@@ -529,6 +529,15 @@ def unenforced_reason(policy_source: str | None, enforces_nothing: bool) -> str 
     return f"{policy_source} has no rule that can fail a model"
 
 
+class ScanSite(_Model):
+    """A problem or note of the scan, with where it is."""
+
+    kind: Literal["problem", "note"]
+    file: str | None = Field(None, description="The file; null: the scan as a whole.")
+    line: int | None = Field(None, description="The line, when known.")
+    text: str = Field(description="The line of `problems` or `notes` it is.")
+
+
 class ScanDocument(_Model):
     schema_version: str = SCHEMA_VERSION
     tool: Tool = Field(default_factory=Tool)
@@ -561,6 +570,11 @@ class ScanDocument(_Model):
         description="What the scan says besides, in file order: a reference taken from an "
         "environment variable's default, one it could not resolve (computed at run time), or "
         "'no model references found in N files'.",
+    )
+    sites: list[ScanSite] = Field(
+        default_factory=list,
+        description="Each problem and note (the 'scan incomplete' line aside) with its file and "
+        "line, for tools that point at them (SARIF tool execution notifications).",
     )
 
     @property

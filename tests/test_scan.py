@@ -486,7 +486,7 @@ def test_file_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_missing_and_unsupported_paths(tmp_path: Path) -> None:
     _write(tmp_path / "notes.md", "x\n")
-    refs, problems, notes = scan_tree([tmp_path / "nope", tmp_path / "notes.md"], root=tmp_path)
+    refs, problems, notes, _ = scan_tree([tmp_path / "nope", tmp_path / "notes.md"], root=tmp_path)
     assert refs == []
     assert [p.split(": ")[1] for p in problems[:-1]] == ["no such file or directory"]
     assert [p.split(": ")[1] for p in notes[:1]] == [
@@ -610,3 +610,14 @@ def test_markdown_of_an_empty_scan_says_how_many_files_were_read(tmp_path: Path)
     assert run.code == 0, run.stderr
     assert "no model references found in 2 files" in run.stdout  # app.py, openness.toml
     assert "| model |" not in run.stdout  # no empty table
+
+
+def test_cli_empty_scan_counts_the_file_it_could_not_read(tmp_path: Path) -> None:
+    """It said "no model references found in 0 files" of a folder with one (broken) file."""
+    _write(tmp_path / "bad.py", 'M.from_pretrained("openness-fixtures/nc-research-1b"\ndef (:\n')
+    scan = ("scan", "--mirror", str(FIXTURES))
+    doc = run_openness(*scan, "--format", "json", cwd=tmp_path).json()
+    assert doc["notes"] == ["no model references found in 1 file (1 could not be read)"]
+    run = run_openness(*scan, "--color", "never", cwd=tmp_path)
+    assert run.code == 3, run.stderr
+    assert "no model references found in 1 file (1 could not be read)" in run.stdout

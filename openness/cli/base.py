@@ -40,11 +40,13 @@ EXIT_CODES = {
     "3 none fails, but a referenced model could not be audited or its policy decided; 130 "
     "interrupted (Ctrl-C): nothing was written; " + INTERNAL,
     "lock": "Exit codes: 0 the lock was written with every model (with --check: every locked "
-    "model is current and every reference is locked); 1 with --check only: a locked model "
-    "moved upstream, a reference is not locked or a locked model is no longer referenced; "
-    "2 usage error (no such path, bad option or lockfile); 3 a model could not be audited, or "
-    "its audit is incomplete and it was left out of the lock (with --check: a locked model "
-    "could not be checked); 130 interrupted (Ctrl-C): the lockfile was left as it was; " + INTERNAL,
+    "model is current and every reference is locked); 1 with --check: a locked model moved "
+    "upstream, a reference is not locked or a locked model is no longer referenced; or "
+    "--strict and 3 would apply; 2 usage error (no such path, bad option or lockfile); 3 a "
+    "model could not be audited, or its audit is incomplete and it was left out of the lock, "
+    "or a file could not be read by the scan (with --check: a locked model could not be "
+    "checked, or a file could not be read); 130 interrupted (Ctrl-C): the lockfile was left "
+    "as it was; " + INTERNAL,
     "license": "Exit codes: 0 every file was read and assessed, whatever the verdict; 2 usage "
     "error (no such file, bad option or rules); 3 a file could not be read as text; " + INTERNAL,
     "cache": "Exit codes: 0 done; 2 usage error (bad option); " + INTERNAL,

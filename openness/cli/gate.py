@@ -231,6 +231,11 @@ decided without what is missing: an exempted model, a known failure, a pass no u
 could change. Those are locked, with a note. A model that cannot be audited now (network
 errors, an incomplete audit) keeps the entry it had; when none could be audited, the lockfile
 is left as it was.
+
+A file the scan cannot read (a syntax error) may reference a model: the lock is written with
+what was found, each such file is named on stderr, and the command exits 3 (1 with --strict);
+locked models the scan did not find keep their entries until that file is fixed. With --check,
+such a file makes the check incomplete too.
 """
 
 
@@ -251,6 +256,14 @@ def lock(
             "--allow-incomplete",
             help="Lock models whose audit is incomplete too (the gate then judges them as "
             "incomplete unless the policy is decided without what is missing).",
+        ),
+    ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Treat anything incomplete (a model not audited or not locked, a file the scan "
+            "could not read) as a failure (exit 1 instead of 3).",
         ),
     ] = False,
     lockfile: LockfileOpt = Path("openness.lock"),
@@ -290,14 +303,15 @@ def lock(
     except UsageError as exc:
         _fail(str(exc), ExitCode.USAGE)
     if existing is not None:
-        refs = scan_tree(targets, Path.cwd()).references
-        result = gate.check_lock(existing, auditor, refs)
+        scanned = scan_tree(targets, Path.cwd())
+        result = gate.check_lock(existing, auditor, scanned.references)
+        result["problems"] = scanned.problems
         if output_format == LockFormat.json:
             from openness.report import SCHEMA_VERSION, Tool
 
             document = {"schema_version": SCHEMA_VERSION, "tool": Tool().model_dump(), **result}
             sys.stdout.write(json.dumps(document, indent=2) + "\n")
-        raise typer.Exit(int(_report_lock_check(result)))
+        raise typer.Exit(int(_strict(_report_lock_check(result), strict)))
     built, interrupted = _run_batch(
         None,
         lambda on_done, on_plan, on_start: gate.build_lock(
@@ -321,17 +335,36 @@ def lock(
         _say(f"interrupted: {lockfile} was left as it was")
         _exit_now(130)
     _report_lock_build(built, lockfile)
+    _say_scan_problems(
+        built.document.problems, "it is not in the lock: fix the file and run `openness lock` again"
+    )
     if built.changed_nothing:
         state = "was left as it was" if lockfile.exists() else "was not written"
-        _say(f"{lockfile} {state}: no model could be audited")
+        audited = built.document.errors or built.left_out
+        why = "no model could be audited" if audited else "no model reference could be read"
+        _say(f"{lockfile} {state}: {why}")
     else:
         write_lock(built.lock, lockfile)
         kept = f" ({len(built.kept)} kept from before)" if built.kept else ""
         _note(f"wrote {lockfile} with {len(built.lock.models)} model(s){kept}")
     if output_format == LockFormat.cyclonedx:
         sys.stdout.write(_render_document("cyclonedx", "scan", built.document))
-    incomplete = bool(built.document.errors or built.left_out)
-    raise typer.Exit(int(ExitCode.INCOMPLETE if incomplete else ExitCode.OK))
+    incomplete = bool(built.document.errors or built.left_out or built.scan_incomplete)
+    raise typer.Exit(int(_strict(ExitCode.INCOMPLETE if incomplete else ExitCode.OK, strict)))
+
+
+def _strict(code: ExitCode, strict: bool) -> ExitCode:
+    """--strict: what is incomplete fails."""
+    return ExitCode.POLICY_FAILED if strict and code == ExitCode.INCOMPLETE else code
+
+
+def _say_scan_problems(problems: list[str], hint: str) -> None:
+    """Each file or line the scan could not read, one line each (a model referenced there went
+    unseen), and the line that says the scan is incomplete, with `hint` after it."""
+    from openness.scan import INCOMPLETE
+
+    for problem in problems:
+        _say(f"{problem}; {hint}" if problem.startswith(INCOMPLETE) else problem)
 
 
 def _previous_lock(lockfile: Path, rules: Any) -> Any:
@@ -370,12 +403,20 @@ def _report_lock_build(built: Any, lockfile: Path) -> None:
             f"{entry.repo_id}: could not be audited; its entry in {lockfile} (sha "
             f"{str(entry.revision)[:12]}, audited {entry.audited}) is kept"
         )
+    for entry in built.unfound:
+        _say(
+            f"{entry.repo_id}: not found in the files that were read; its entry in {lockfile} "
+            "is kept (a file that could not be read may reference it)"
+        )
 
 
 def _report_lock_check(result: dict[str, list]) -> ExitCode:
     """One line per finding on stderr; 1 when anything is stale, 3 when something could not
-    be checked, else 0."""
+    be checked (a model, or a file the scan could not read), else 0."""
+    from openness.scan import is_incomplete
+
     rows = result["models"]
+    scan_incomplete = is_incomplete(result["problems"])
     for row in rows:
         if row["error"]:
             _say(f"{row['repo_id']}: {row['error']}")
@@ -387,10 +428,15 @@ def _report_lock_check(result: dict[str, list]) -> ExitCode:
     for repo_id in result["unlocked"]:
         _say(f"{repo_id}: referenced but not locked; run `openness lock`")
     for repo_id in result["unreferenced"]:
-        _say(f"{repo_id}: locked but no longer referenced; run `openness lock` to drop it")
-    if any(r["moved"] for r in rows) or result["unlocked"] or result["unreferenced"]:
+        if scan_incomplete:  # the file that could not be read may reference it
+            _say(f"{repo_id}: locked, but not found in the files that were read")
+        else:
+            _say(f"{repo_id}: locked but no longer referenced; run `openness lock` to drop it")
+    _say_scan_problems(result["problems"], "fix the file and check again")
+    unreferenced = result["unreferenced"] and not scan_incomplete
+    if any(r["moved"] for r in rows) or result["unlocked"] or unreferenced:
         return ExitCode.POLICY_FAILED
-    if any(r["error"] for r in rows):
+    if any(r["error"] for r in rows) or scan_incomplete:
         return ExitCode.INCOMPLETE
     _say(f"{len(rows)} locked model(s) are current, and every reference is locked")
     return ExitCode.OK

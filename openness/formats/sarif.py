@@ -1,5 +1,7 @@
 """SARIF 2.1.0 for code scanning: one result per model reference that the gate flags,
-located at the referencing file and line."""
+located at the referencing file and line; the scan's problems and notes (a file it could not
+parse, an id it could not resolve, a model it could not audit) are the invocation's tool
+execution notifications, and an incomplete scan is not an execution that succeeded."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from collections import Counter
 
 from openness import __version__
 from openness.formats.json import escape_risky
-from openness.report import ReferenceResult, ScanDocument
+from openness.report import ReferenceResult, ScanDocument, ScanSite
 from openness.sanitize import DETAIL_LIMIT, one_line
 
 SCHEMA = (
@@ -84,6 +86,34 @@ def _all_results(doc: ScanDocument) -> list[dict]:
     return out
 
 
+def _location(file: str, line: int | None) -> dict:
+    where: dict = {"artifactLocation": {"uri": file, "uriBaseId": "%SRCROOT%"}}
+    if line is not None:
+        where["region"] = {"startLine": max(1, line)}
+    return {"physicalLocation": where}
+
+
+def _notification(level: str, text: str, site: ScanSite | None = None) -> dict:
+    out: dict = {"level": level, "message": {"text": one_line(text, DETAIL_LIMIT)}}
+    if site is not None and site.file:
+        out["locations"] = [_location(site.file, site.line)]
+    return out
+
+
+def _invocation(doc: ScanDocument) -> dict:
+    """SARIF 2.1.0 §3.20: was the run whole, and what it says besides its results."""
+    from openness.scan import INCOMPLETE, is_incomplete
+
+    level = {"problem": "error", "note": "note"}
+    notifications = [_notification(level[s.kind], s.text, s) for s in doc.sites]
+    notifications += [_notification("error", e.message) for e in doc.errors]  # names the model
+    notifications += [_notification("error", p) for p in doc.problems if p.startswith(INCOMPLETE)]
+    return {
+        "executionSuccessful": not (is_incomplete(doc.problems) or doc.errors),
+        "toolExecutionNotifications": notifications,
+    }
+
+
 def render_scan(doc: ScanDocument) -> str:
     rules = [
         {
@@ -107,6 +137,7 @@ def render_scan(doc: ScanDocument) -> str:
                         "rules": rules,
                     }
                 },
+                "invocations": [_invocation(doc)],
                 "results": _all_results(doc),
             }
         ],

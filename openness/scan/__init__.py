@@ -5,7 +5,8 @@ Nothing found here is imported or executed: Python is read with `ast`, YAML is o
 becomes a line in `problems`; scanning carries on with the next file, and a last line starting
 with INCOMPLETE says the scan is incomplete (is_incomplete). What the scan says besides is a
 note: a model id computed at run time ("not resolved"), the default of an environment variable,
-how many files were read when nothing was found.
+how many files were read when nothing was found. Each problem and note keeps its file and line
+(`sites`) for the formats that point at them.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from openness.scan.context import (
     Findings,
     Reference,
     Refused,
+    Site,
     is_model_repo_id,
 )
 from openness.scan.files import MAX_FILE_BYTES, MAX_FILES, capped, display, iter_files, read_text
@@ -35,6 +37,7 @@ __all__ = [
     "MAX_FILES",
     "MAX_FILE_BYTES",
     "Reference",
+    "Site",
     "is_incomplete",
     "is_model_repo_id",
     "scan_paths",
@@ -50,6 +53,7 @@ class Scanned(NamedTuple):
     references: list[Reference]
     problems: list[str]  # files or lines not read as intended; the last starts with INCOMPLETE
     notes: list[str]  # the rest, in file order
+    sites: list[Site]  # the problems and notes with their file and line (INCOMPLETE is not one)
 
 
 def scan_tree(paths: list[Path], root: Path | None = None) -> Scanned:
@@ -62,22 +66,23 @@ def scan_tree(paths: list[Path], root: Path | None = None) -> Scanned:
     root = Path.cwd() if root is None else root
     findings = Findings()
     refs: set[Reference] = set()
-    scanned = 0
+    files = unread = 0
     for path, kind in capped(iter_files(paths, root, findings), findings):
         found, ok = _scan_file(path, display(path, root), kind, root, findings)
         refs.update(found)
-        scanned += ok
+        files += 1
+        unread += not ok
     ordered = sorted(refs, key=lambda r: (r.file, r.line, r.column, r.repo_id, r.via))
-    notes = findings.notes
     if not ordered:
-        notes.append(f"no model references found in {_count(scanned, 'file')}")
+        unread_part = f" ({unread} could not be read)" if unread else ""
+        findings.note(f"no model references found in {_count(files, 'file')}{unread_part}")
     problems = findings.problems
     if problems:
         problems.append(
             f"{INCOMPLETE}{_count(len(problems), 'file or line')} could not be read as "
             "intended; a model referenced there was not checked"
         )
-    return Scanned(ordered, problems, notes)
+    return Scanned(ordered, problems, findings.notes, findings.sites)
 
 
 def scan_paths(paths: list[Path], root: Path | None = None) -> tuple[list[Reference], list[str]]:
@@ -103,19 +108,28 @@ def _scan_file(
     """The file's references, and whether it was read through; its problems go to findings."""
     text, problem = read_text(path)
     if text is None:
-        findings.problem(f"{rel}: {problem or 'unreadable'}")
+        findings.problem(f"{rel}: {problem or 'unreadable'}", rel)
         return [], False
     ctx = FileContext(rel, kind, (path.parent, root), text)
     try:
         SCANNERS[kind](ctx)
     except Exception as exc:  # one bad file must never stop the scan
-        findings.problem(f"{rel}: {_describe(exc)}")
+        findings.problem(f"{rel}: {_describe(exc)}", rel, _line_of(exc))
         return [], False
-    for line in ctx.problems:
-        findings.problem(line)
-    for *_, note in sorted(ctx.notes):
-        findings.note(note)
+    for line, text in ctx.problems:
+        findings.problem(text, rel, line)
+    for line, _, note in sorted(ctx.notes):
+        findings.note(note, rel, line)
     return ctx.refs, True
+
+
+def _line_of(exc: Exception) -> int | None:
+    """The line a parser stopped at, when it says."""
+    if isinstance(exc, (SyntaxError, json.JSONDecodeError)):
+        return exc.lineno
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
+        return exc.problem_mark.line + 1
+    return None
 
 
 def _describe(exc: Exception) -> str:

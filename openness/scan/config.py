@@ -156,7 +156,9 @@ def scan_models_txt(ctx: FileContext) -> None:
         repo_id, at_sign, revision = entry.partition("@")
         bad_revision = bool(at_sign) and (not revision or any(c.isspace() for c in revision))
         if bad_revision or not is_model_repo_id(repo_id, allow_bare=True, bases=ctx.bases):
-            ctx.problems.append(f"{ctx.file}:{number}: not a Hub model id: {entry[:100]!r}")
+            ctx.problems.append(
+                (number, f"{ctx.file}:{number}: not a Hub model id: {entry[:100]!r}")
+            )
             continue
         ignore = ignore_reason(comment) if hash_sign else None
         column = len(body) - len(body.lstrip()) + 1

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from huggingface_hub.errors import HFValidationError
 from huggingface_hub.utils import validate_repo_id
@@ -51,19 +52,36 @@ class Reference:
     revision: str | None = None  # models.txt `org/name@revision`
 
 
+class Site(NamedTuple):
+    """A problem or note with where it is, for formats that point at it (SARIF): the file as
+    the scan shows it (None: the scan as a whole) and the line, when known."""
+
+    kind: str  # "problem" | "note"
+    file: str | None
+    line: int | None
+    text: str
+
+
 class Findings:
     """What a scan says besides references, in order: problems (a file or line that could not
     be read as intended, so a reference may be missing) and notes (the rest)."""
 
     def __init__(self) -> None:
-        self.problems: list[str] = []
-        self.notes: list[str] = []
+        self.sites: list[Site] = []
 
-    def problem(self, text: str) -> None:
-        self.problems.append(text)
+    @property
+    def problems(self) -> list[str]:
+        return [s.text for s in self.sites if s.kind == "problem"]
 
-    def note(self, text: str) -> None:
-        self.notes.append(text)
+    @property
+    def notes(self) -> list[str]:
+        return [s.text for s in self.sites if s.kind == "note"]
+
+    def problem(self, text: str, file: str | None = None, line: int | None = None) -> None:
+        self.sites.append(Site("problem", file, line, text))
+
+    def note(self, text: str, file: str | None = None, line: int | None = None) -> None:
+        self.sites.append(Site("note", file, line, text))
 
 
 class Refused(Exception):
@@ -76,7 +94,7 @@ class FileContext:
     kind: str
     bases: tuple[Path, ...]  # directories a relative local path would be resolved against
     text: str
-    problems: list[str] = field(default_factory=list)  # lines that could not be read
+    problems: list[tuple[int, str]] = field(default_factory=list)  # (line, text): unread lines
     notes: list[tuple[int, int, str]] = field(default_factory=list)  # (line, column, text)
     refs: list[Reference] = field(default_factory=list)
     _starts: list[int] | None = None

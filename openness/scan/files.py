@@ -55,16 +55,15 @@ def iter_files(paths: list[Path], root: Path, findings: Findings) -> Iterator[tu
         try:
             is_dir, exists = given.is_dir(), os.path.lexists(given)
         except OSError as exc:
-            findings.problem(f"{shown}: cannot be read ({exc.strerror})")
+            findings.problem(f"{shown}: cannot be read ({exc.strerror})", shown)
             continue
         if is_dir:
             yield from _walk(given, root, findings)
         elif not exists:
-            findings.problem(f"{shown}: no such file or directory")
+            findings.problem(f"{shown}: no such file or directory", shown)
         elif (kind := _kind_of(given.name)) is None:  # nothing a reference could be read from
-            findings.note(
-                f"{shown}: not a supported file type (.py, .yaml, .yml, .json, .toml or models.txt)"
-            )
+            kinds = ".py, .yaml, .yml, .json, .toml or models.txt"
+            findings.note(f"{shown}: not a supported file type ({kinds})", shown)
         else:
             yield given, kind
 
@@ -75,7 +74,7 @@ def _walk(top: Path, root: Path, findings: Findings) -> Iterator[tuple[Path, str
 
     def on_error(exc: OSError) -> None:
         shown = display(Path(exc.filename or top), root)
-        findings.problem(f"{shown}: cannot be read ({exc.strerror})")
+        findings.problem(f"{shown}: cannot be read ({exc.strerror})", shown)
 
     for dirpath, dirnames, filenames in os.walk(top, onerror=on_error):
         dirnames[:] = sorted(
@@ -92,7 +91,8 @@ def _walk(top: Path, root: Path, findings: Findings) -> Iterator[tuple[Path, str
                 continue
             if path.is_symlink() and not _inside(path, real_top):
                 # Deliberate, and said: the tree's own files were all read.
-                findings.note(f"{display(path, root)}: symlink leads outside the tree, skipped")
+                shown = display(path, root)
+                findings.note(f"{shown}: symlink leads outside the tree, skipped", shown)
                 continue
             yield path, kind
 
