@@ -270,6 +270,49 @@ def test_init_writes_a_starter_policy_that_loads_and_fails_llama(tmp_path, with_
     assert written.read_text() == text
 
 
+@pytest.mark.parametrize(
+    ("present", "target", "named"),
+    [
+        ("pyproject.toml", "openness", "[tool.openness] in pyproject.toml"),
+        ("openness.toml", "pyproject", "openness.toml"),
+    ],
+)
+def test_init_never_writes_a_second_policy(tmp_path, present, target, named):
+    """A second policy beside the first would make every later command refuse both."""
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "demo"\n')
+    policy = "[tool.openness]\n" if present == "pyproject.toml" else ""
+    (tmp_path / present).write_text(policy + "require-osd = true\n")
+    before = {p.name: p.read_text() for p in tmp_path.iterdir()}
+    run = run_openness("init", "--in", target, cwd=tmp_path)
+    assert run.code == 2, run.stderr
+    assert run.stderr == f"openness: a policy is already there: {named}; edit it instead\n"
+    assert {p.name: p.read_text() for p in tmp_path.iterdir()} == before
+    assert run_openness("licenses", cwd=tmp_path).code == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "body"),
+    [("openness.toml", b"\xff\xfe"), ("pyproject.toml", b"\xff[tool.openness]\n")],
+)
+def test_a_policy_file_that_is_not_utf8_exits_2_naming_it(tmp_path, name, body):
+    (tmp_path / name).write_bytes(body)
+    run = run_openness("scan", *MIRROR, cwd=_project(tmp_path))
+    assert run.code == 2, run.stderr
+    assert run.stderr.startswith(f"openness: policy {name}: not UTF-8 text (byte 0xff")
+    assert run.stderr.count("\n") == 1 and "UnicodeDecodeError" not in run.stderr
+
+
+def test_a_folder_named_openness_toml_is_not_skipped(tmp_path):
+    (tmp_path / "openness.toml").mkdir()
+    for args in (("scan", *MIRROR), ("scan", *MIRROR, "--policy", "openness.toml"), ("init",)):
+        run = run_openness(*args, cwd=_project(tmp_path))
+        assert run.code == 2, (args, run.stderr)
+        assert run.stderr == (
+            "openness: policy openness.toml is a folder: a policy is a TOML file; rename or "
+            "remove it\n"
+        )
+
+
 # -- 6. the lockfile ---------------------------------------------------------------------------
 
 

@@ -54,8 +54,9 @@ def load_policy(
     data: dict[str, Any] = {}
     source = "flags"
     if path is not None:
-        if not path.is_file():
+        if not path.exists():
             raise UsageError(f"policy file not found: {path}")
+        _must_be_a_file(path)
         source = display_path(path)
         found = _table(path, _read_toml(path))
         if found is None:
@@ -258,10 +259,28 @@ def _where(loc: list[Any]) -> str:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    where = f"policy {display_path(path)}"
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(f"policy {display_path(path)}: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"{where}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
+            f"{exc.start}); a TOML file is UTF-8: save it as UTF-8"
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{where}: {exc}") from None
+    except OSError as exc:
+        raise UsageError(f"{where}: cannot be read ({exc.strerror or exc})") from None
+
+
+def _must_be_a_file(path: Path) -> None:
+    """A folder (or device) named openness.toml or pyproject.toml is not skipped: a policy
+    that is silently not read lets everything through."""
+    if path.exists() and not path.is_file():
+        kind = "a folder" if path.is_dir() else "not a regular file"
+        raise UsageError(
+            f"policy {display_path(path)} is {kind}: a policy is a TOML file; rename or remove it"
+        )
 
 
 def _table(path: Path, data: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
@@ -289,6 +308,8 @@ def find_policy_file(start: Path) -> Path | None:
     one folder is an error: the one not read would be ignored silently."""
     for folder in (start, *start.parents):
         standalone, pyproject = folder / "openness.toml", folder / "pyproject.toml"
+        _must_be_a_file(standalone)
+        _must_be_a_file(pyproject)
         in_pyproject = pyproject.is_file() and _table(pyproject, _read_toml(pyproject))
         if standalone.is_file():
             if in_pyproject:
