@@ -603,6 +603,44 @@ def test_malformed_user_rules_are_a_usage_error(tmp_path):
     assert run.code == 2 and "severity 'huge'" in run.stderr
 
 
+@pytest.mark.parametrize(
+    ("name", "body", "words"),
+    [
+        (
+            "clauses.yaml",
+            "kinds:\n- my_kind\n",
+            "kinds must be a mapping (key: value lines), not a list",
+        ),
+        ("clauses.yaml", "kinds:\n  my_kind: [a]\n", "kinds.my_kind must be a mapping"),
+        ("clauses.yaml", "- a\n", "the file must be a mapping (key: value lines), not a list"),
+        ("licenses/mine.yaml", "licenses:\n  x: 1\n", "licenses must be a list (- item lines)"),
+        (
+            "licenses/mine.yaml",
+            "licenses:\n- id: mine\n  name: Mine\n  clauses: [non_commercial]\n",
+            "licenses[1].clauses[1] must be a mapping (key: value lines), not a string",
+        ),
+        ("osd.yaml", "criteria:\n  x: {title: X}\n", "criteria: 'x' is not a criterion number"),
+        ("hub_licenses.yaml", "hub_licenses: [a]\n", "hub_licenses must be a mapping"),
+    ],
+)
+def test_a_rule_in_the_wrong_shape_names_its_file_and_the_shape_expected(
+    tmp_path, name, body, words
+):
+    (tmp_path / "licenses").mkdir()
+    (tmp_path / name).write_text(body)
+    run = run_openness("licenses", "--rules", str(tmp_path))
+    assert run.code == 2, run.stderr
+    assert run.stderr.startswith(f"openness: rules file {tmp_path / name}: {words}")
+    assert run.stderr.count("\n") == 1
+    for python_words in (
+        "object has no attribute",
+        "malformed rule",
+        "KeyError",
+        "invalid literal",
+    ):
+        assert python_words not in run.stderr, run.stderr
+
+
 def test_a_user_license_with_an_invalid_spdx_id_is_refused(tmp_path):
     (tmp_path / "licenses").mkdir()
     rule = "licenses:\n- id: my-license\n  name: Mine\n  spdx: {}\n"
