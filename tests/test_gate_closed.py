@@ -63,6 +63,28 @@ def test_policy_mistakes_exit_2_in_our_words(tmp_path, text, expected):
         assert pydantic_words not in run.stderr
 
 
+@pytest.mark.parametrize("with_file", [False, True])
+@pytest.mark.parametrize(
+    ("flag", "value", "words"),
+    [
+        ("--deny-clause", "foo", "--deny-clause foo is not a clause kind"),
+        ("--deny-clause", "mau-threshold", "did you mean 'mau_threshold'"),
+        ("--allow-license", "apachee", "--allow-license apachee is not a catalog license id"),
+        ("--deny-license", "MIT OR nope", "--deny-license 'MIT OR nope' is not a catalog"),
+    ],
+)
+def test_a_bad_policy_flag_is_named_as_typed(tmp_path, flag, value, words, with_file):
+    """The user typed a flag: naming the TOML key (or a file they did not touch) misleads."""
+    if with_file:
+        _policy(tmp_path, "require-osd = true\n")
+    run = _audit(tmp_path, LLAMA, flag, value)
+    assert run.code == 2, run.stderr
+    assert run.stderr.startswith(f"openness: {words}") or words in run.stderr, run.stderr
+    assert run.stderr.startswith(f"openness: {flag} ")
+    assert "policy" not in run.stderr and "-clauses" not in run.stderr
+    assert "-licenses" not in run.stderr.split("(`openness licenses`")[0]
+
+
 @pytest.mark.parametrize(
     "value", ["llama2", "LicenseRef-llama2", "gemma", "odc-by", "MIT OR Apache-2.0", "CC-BY-NC-4.0"]
 )
