@@ -136,6 +136,8 @@ def _metavar(param: Any) -> str:
     desc = getattr(param, "type_descriptor", None)
     if desc is None:
         return "VALUE"
+    if "--format" in param.opts:  # every command's: its help lists the formats
+        return "FORMAT"
     if desc.is_choice and desc.choices:
         return "|".join(str(getattr(c, "value", c)) for c in desc.choices)
     if desc.is_path:
