@@ -149,8 +149,23 @@ def test_quiet_keeps_errors_and_failures_only():
     assert any("nope/absent" in line for line in lines)  # could not be audited: an error
     assert any(f"{LLAMA}: policy failed" in line for line in lines)
     assert not any("audited," in line or "no policy" in line for line in lines), lines
-    quiet = run_openness("audit", OPEN, NC, *MIRROR, "-f", "json", "-q")
+    quiet = run_openness("audit", OPEN, NC, *MIRROR, "-f", "json", "--min-rung", "1", "-q")
     assert quiet.code == 0 and quiet.stderr == ""
+
+
+@pytest.mark.parametrize("command", ["audit", "scan"])
+def test_quiet_still_warns_that_no_policy_is_enforced(tmp_path, command):
+    """A CI job with -q and no policy would otherwise pass with nothing said."""
+    (tmp_path / "app.py").write_text(
+        f'from transformers import AutoModel\nm = AutoModel.from_pretrained("{NC}")\n'
+    )
+    args = (NC,) if command == "audit" else ()
+    run = run_openness(command, *args, *MIRROR, "-f", "json", "-q", cwd=tmp_path)
+    assert run.code == 0, run.stderr
+    assert run.stderr == "openness: no policy found: nothing is enforced (see `openness init`)\n"
+    (tmp_path / "openness.toml").write_text("min-rung = 0\n")
+    run = run_openness(command, *args, *MIRROR, "-f", "json", "-q", cwd=tmp_path)
+    assert "policy openness.toml has no rule that can fail a model" in run.stderr
 
 
 # -- a progress bar, under a pseudo-terminal ------------------------------------------------
@@ -242,7 +257,7 @@ def test_bar_keeps_counts_and_eta_whole_at_80_columns_and_shows_a_subject_in_pro
 def test_no_bar_with_quiet_or_for_one_subject(tmp_path):
     out = tmp_path / "audit.jsonl"
     code, terminal = _under_pty(
-        ["audit", LLAMA, OPEN, *MIRROR, "-f", "jsonl", "-o", str(out), "--quiet"],
+        ["audit", LLAMA, OPEN, *MIRROR, "-f", "jsonl", "-o", str(out), "--min-rung", "1", "-q"],
         env={"OPENNESS_CACHE": str(tmp_path / "cache")},
     )
     assert code == 0 and "auditing" not in terminal and terminal.strip() == "", terminal

@@ -353,8 +353,8 @@ QuietOpt = Annotated[
     typer.Option(
         "--quiet",
         "-q",
-        help="No progress bar and no informational lines on stderr; errors and policy "
-        "failures are still reported.",
+        help="No progress bar and no informational lines on stderr; errors, policy "
+        "failures and the warning that no policy is enforced are still reported.",
     ),
 ]
 ColorOpt = Annotated[
