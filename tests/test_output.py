@@ -11,6 +11,7 @@ import os
 import pty
 import re
 import select
+import shlex
 import signal
 import struct
 import subprocess
@@ -390,6 +391,92 @@ def test_a_closed_stdout_exits_141_quietly(tmp_path, args):
     assert stderr == ""
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("licenses",),
+        ("licenses", "-f", "json"),
+        ("clauses",),
+        ("audit", RAIL, *MIRROR),
+        ("audit", RAIL, *MIRROR, "-f", "jsonl"),
+        ("scan", *MIRROR, "--require-osd", "-f", "json"),
+        ("--help",),
+    ],
+    ids=" ".join,
+)
+def test_a_stdout_closed_at_start_exits_141_quietly(tmp_path, args):
+    """`openness licenses >&-`: Python starts with sys.stdout None; that was an internal error
+    ("'NoneType' object has no attribute 'flush'", exit 4)."""
+    (tmp_path / "app.py").write_text(f'AutoModel.from_pretrained("{RAIL}")\n')
+    command = " ".join(shlex.quote(a) for a in (sys.executable, "-m", "openness", *args))
+    run = _shell(f"{command} >&-", tmp_path)
+    assert (run.returncode, run.stderr) == (141, "")
+
+
+def test_a_command_that_writes_nothing_to_stdout_runs_with_it_closed(tmp_path):
+    run = _shell(f"{shlex.quote(sys.executable)} -m openness init >&-", tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "openness.toml").is_file()
+
+
+def _shell(command: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "OPENNESS_"))}
+    env["OPENNESS_CACHE"] = str(cwd / "cache")
+    return subprocess.run(
+        ["sh", "-c", command], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+FULL = Path("/dev/full")
+LICENSE_FILE = str(FIXTURES / "models" / "meta-llama" / "Llama-2-7b" / "LICENSE.txt")
+
+
+@pytest.mark.skipif(not FULL.exists(), reason="no /dev/full")
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("licenses",),
+        ("--help",),
+        ("license", LICENSE_FILE),
+        ("audit", RAIL, *MIRROR),
+        ("audit", RAIL, *MIRROR, "-f", "json"),
+        ("audit", RAIL, *MIRROR, "-f", "jsonl"),
+        ("scan", *MIRROR, "--require-osd", "-f", "json"),
+    ],
+    ids=" ".join,
+)
+def test_a_full_disk_is_one_line_and_exit_2_never_an_internal_error(tmp_path, args):
+    """`openness licenses > /dev/full` was "internal error: OSError" (exit 4, "a bug")."""
+    (tmp_path / "app.py").write_text(f'AutoModel.from_pretrained("{RAIL}")\n')
+    command = " ".join(shlex.quote(a) for a in (sys.executable, "-m", "openness", *args))
+    run = _shell(f"{command} >/dev/full", tmp_path)
+    lines = [line for line in run.stderr.splitlines() if "nothing is enforced" not in line]
+    assert run.returncode == 2, run.stderr
+    assert lines == ["openness: cannot write the output to stdout: No space left on device"]
+
+
+@pytest.mark.skipif(not FULL.exists(), reason="no /dev/full")
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("license", LICENSE_FILE),
+        ("audit", RAIL, *MIRROR, "-f", "json"),
+        ("audit", RAIL, *MIRROR, "-f", "jsonl"),
+        ("scan", *MIRROR, "--require-osd", "-f", "markdown"),
+    ],
+    ids=" ".join,
+)
+def test_an_output_file_that_cannot_be_written_is_one_line_and_exit_2(tmp_path, args):
+    (tmp_path / "app.py").write_text(f'AutoModel.from_pretrained("{RAIL}")\n')
+    run = run_openness(*args, "-o", str(FULL), cwd=tmp_path)
+    lines = [line for line in run.stderr.splitlines() if "nothing is enforced" not in line]
+    assert run.code == 2, run.stderr
+    assert lines == ["openness: cannot write --output /dev/full: No space left on device"]
+    run = run_openness(*args, "-o", "/proc/self/report.json", cwd=tmp_path)
+    assert run.code == 2 and "internal error" not in run.stderr, run.stderr
+    assert run.stderr.startswith("openness: cannot write --output /proc/self/report.json: ")
+
+
 # -- start-up ----------------------------------------------------------------------------------
 
 HEAVY = ("huggingface_hub", "httpx", "httpx2", "requests")
@@ -418,7 +505,6 @@ def test_help_and_license_do_not_import_the_network_stack(tmp_path, args):
     )
     report = tmp_path / "modules.json"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "OPENNESS_"))}
-    env["PYTHONPATH"] = str(ROOT)
     proc = subprocess.run(
         [sys.executable, "-c", PROBE, str(report), *args],
         cwd=tmp_path,
