@@ -270,6 +270,54 @@ def test_no_bar_with_quiet_or_for_one_subject(tmp_path):
     assert code == 0 and "auditing" not in terminal
 
 
+SGR = re.compile(r"\x1b\[[0-9;]*m")  # a Select Graphic Rendition: colour, bold, dim, underline
+
+
+def _stdout_on_pty(args: list[str], env: dict[str, str]) -> str:
+    """What a terminal on stdout receives from the program."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 200, 0, 0))
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "OPENNESS_"))}
+    base.pop("NO_COLOR", None)
+    base.update(TERM="xterm-256color", COLUMNS="200", **env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "openness", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=slave,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=base,
+    )
+    os.close(slave)
+    received = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        received += chunk
+    os.close(master)
+    proc.wait(timeout=60)
+    return received.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["licenses"], ["clauses"], ["audit", LLAMA, *MIRROR, "--require-osd"]],
+    ids=" ".join,
+)
+def test_colour_off_on_a_terminal_writes_no_style_at_all(args):
+    """--color never and NO_COLOR dropped colours but still wrote bold, dim and underline."""
+    assert SGR.search(_stdout_on_pty(args, {})), "the check must see styles when colour is on"
+    never = _stdout_on_pty([*args, "--color", "never"], {})
+    assert len(never) > 200  # the output itself
+    assert not SGR.search(never), SGR.findall(never)[:5]
+    no_color = _stdout_on_pty(args, {"NO_COLOR": "1"})
+    assert not SGR.search(no_color), SGR.findall(no_color)[:5]
+
+
 # -- Ctrl-C ------------------------------------------------------------------------------------
 
 
