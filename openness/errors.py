@@ -30,6 +30,18 @@ class UsageError(OpennessError):
     kind = "usage"
 
 
+class OutputError(OpennessError):
+    """The output could not be written (a full disk, an I/O error, a folder that cannot be
+    written): no bug of ours, and no verdict either. `on_stdout`: it was stdout's."""
+
+    exit_code = ExitCode.USAGE
+    kind = "output"
+
+    def __init__(self, message: str, on_stdout: bool = False) -> None:
+        super().__init__(message)
+        self.on_stdout = on_stdout
+
+
 class FetchError(OpennessError):
     """The subject could not be fetched at all (not found, network, rate limit, offline).
 

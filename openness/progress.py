@@ -10,6 +10,7 @@ lines for stderr go through `say`, which prints them above the bar.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from types import TracebackType
@@ -86,7 +87,13 @@ class Bar:
         )
         from rich.table import Column
 
-        console = self.console or Console(stderr=True, highlight=False, markup=False, emoji=False)
+        console = self.console or Console(
+            stderr=True,
+            highlight=False,
+            markup=False,
+            emoji=False,
+            color_system=None if os.environ.get("NO_COLOR") else "auto",  # no style at all
+        )
         self._progress = Progress(
             TextColumn("{task.description}", markup=False),
             BarColumn(bar_width=BAR_WIDTH),

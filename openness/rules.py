@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -110,6 +111,8 @@ def _load_yaml(path: Path) -> Any:
     try:
         # libyaml's safe loader when PyYAML was built with it: rules load at every start
         return yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"rules file {path}: not UTF-8 text (at offset {exc.start})") from None
     except (OSError, yaml.YAMLError) as exc:
         raise UsageError(f"rules file {path}: {exc}") from None
 
@@ -121,59 +124,76 @@ def _compile(regex: str, where: str) -> re.Pattern[str]:
         raise UsageError(f"rules: bad pattern in {where}: {exc}") from None
 
 
-def _kinds(data: dict[str, Any], where: Path) -> dict[str, ClauseKind]:
+def _kinds(data: Any, path: Path) -> dict[str, ClauseKind]:
+    """clauses.yaml: `kinds:`, a mapping of kind name to its title, severity, osd_criteria,
+    rationale, freedoms and patterns (a list of mappings with a regex each)."""
     kinds = {}
-    for name, spec in (data.get("kinds") or {}).items():
-        patterns = tuple(
-            Pattern(
-                regex=_compile(p["regex"], f"{where}:{name}"),
-                needles=needles(p["regex"]),
-                unit=p.get("unit"),
-                unless=_compile(p["unless"], f"{where}:{name}") if p.get("unless") else None,
+    for name, spec in _mapping(_mapping(data, "the file").get("kinds"), "kinds").items():
+        where = f"kinds.{name}"
+        spec = _mapping(spec, where)
+        patterns = []
+        for number, pattern in enumerate(_sequence(spec.get("patterns"), f"{where}.patterns")):
+            at = f"{where}.patterns[{number + 1}]"
+            regex = _required(_mapping(pattern, at), "regex", at)
+            patterns.append(
+                Pattern(
+                    regex=_compile(regex, f"{path}:{name}"),
+                    needles=needles(regex),
+                    unit=pattern.get("unit"),
+                    unless=_compile(pattern["unless"], f"{path}:{name}")
+                    if pattern.get("unless")
+                    else None,
+                )
             )
-            for p in spec.get("patterns", [])
-        )
         kinds[name] = ClauseKind(
             kind=name,
-            title=spec["title"],
+            title=_required(spec, "title", where),
             severity=spec.get("severity", "warning"),
-            osd_criteria=tuple(spec.get("osd_criteria", [])),
+            osd_criteria=tuple(_sequence(spec.get("osd_criteria"), f"{where}.osd_criteria")),
             rationale=spec.get("rationale", ""),
-            freedoms=tuple(spec.get("freedoms", [])),
-            patterns=patterns,
+            freedoms=tuple(_sequence(spec.get("freedoms"), f"{where}.freedoms")),
+            patterns=tuple(patterns),
         )
     return kinds
 
 
-def _licenses(data: dict[str, Any]) -> dict[str, CatalogLicense]:
+def _licenses(data: Any) -> dict[str, CatalogLicense]:
+    """licenses/*.yaml: `licenses:`, a list of mappings, each with an id and a name, and its
+    clauses (a list of mappings with a kind each)."""
+    data = _mapping(data, "the file")
     family = data.get("family", "user")
     out = {}
-    for spec in data.get("licenses", []):
-        clauses = tuple(
-            CatalogClause(
-                kind=c["kind"],
-                section=_str(c.get("section")),
-                value=c.get("value"),
-                unit=c.get("unit"),
+    for number, spec in enumerate(_sequence(data.get("licenses"), "licenses"), start=1):
+        where = f"licenses[{number}]"
+        spec = _mapping(spec, where)
+        lic_id = str(_required(spec, "id", where))
+        clauses = []
+        for at, c in enumerate(_sequence(spec.get("clauses"), f"{where}.clauses"), start=1):
+            c = _mapping(c, f"{where}.clauses[{at}]")
+            clauses.append(
+                CatalogClause(
+                    kind=_required(c, "kind", f"{where}.clauses[{at}]"),
+                    section=_str(c.get("section")),
+                    value=c.get("value"),
+                    unit=c.get("unit"),
+                )
             )
-            for c in spec.get("clauses", [])
-        )
-        out[spec["id"]] = CatalogLicense(
-            id=spec["id"],
-            name=spec["name"],
+        out[lic_id] = CatalogLicense(
+            id=lic_id,
+            name=_required(spec, "name", where),
             kind=spec.get("kind", "license"),
             family=family,
-            spdx=spec.get("spdx") or license_ref(spec["id"]),
+            spdx=spec.get("spdx") or license_ref(lic_id),
             hub_id=spec.get("hub_id"),
-            aliases=tuple(spec.get("aliases", [])),
+            aliases=tuple(_sequence(spec.get("aliases"), f"{where}.aliases")),
             version=_str(spec.get("version")),
             url=spec.get("url"),
-            urls=tuple(str(u) for u in spec.get("urls", [])),
+            urls=tuple(str(u) for u in _sequence(spec.get("urls"), f"{where}.urls")),
             aup=spec.get("aup"),
             osd_review=spec.get("osd_review"),
-            titles=tuple(str(t) for t in spec.get("titles", [])),
+            titles=tuple(str(t) for t in _sequence(spec.get("titles"), f"{where}.titles")),
             appendix_after=_str(spec.get("appendix_after")),
-            clauses=clauses,
+            clauses=tuple(clauses),
         )
     return out
 
@@ -219,11 +239,7 @@ def _load_rules(dirs: tuple[Path, ...]) -> Rules:
         for path in sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".json")):
             digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
             digest.update(path.read_bytes())
-        try:
-            _load_folder(rules, folder)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            what = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
-            raise UsageError(f"rules directory {folder}: malformed rule ({what})") from None
+        _load_folder(rules, folder)
     _check(rules)
     rules.digest = digest.hexdigest()[:16]
     return rules
@@ -252,22 +268,99 @@ def _check(rules: Rules) -> None:
 
 
 def _load_folder(rules: Rules, folder: Path) -> None:
-    """One rules directory, read in a fixed order: later directories override earlier."""
-    if (folder / "osd.yaml").is_file():
-        crit = _load_yaml(folder / "osd.yaml")["criteria"]
-        rules.criteria.update({int(k): v for k, v in crit.items()})
-    if (folder / "clauses.yaml").is_file():
-        rules.kinds.update(_kinds(_load_yaml(folder / "clauses.yaml"), folder / "clauses.yaml"))
-    for path in sorted((folder / "licenses").glob("*.yaml")):
-        rules.licenses.update(_licenses(_load_yaml(path) or {}))
-    if (folder / "hub_licenses.yaml").is_file():
-        data = _load_yaml(folder / "hub_licenses.yaml") or {}
-        rules.hub_licenses.update(data.get("hub_licenses") or {})
-    if (folder / "ladder.yaml").is_file():
-        rules.ladder.update(_load_yaml(folder / "ladder.yaml") or {})
-    fp = folder / "fingerprints.json"
-    if fp.is_file():
-        data = json.loads(fp.read_text(encoding="utf-8"))["licenses"]
+    """One rules directory, read in a fixed order: later directories override earlier. A file
+    not in its shape is a usage error naming the file, the place in it and what was expected."""
+    for path, read in _readers(rules, folder):
+        try:
+            read(path)
+        except _Shape as exc:
+            raise UsageError(f"rules file {path}: {exc}") from None
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise UsageError(
+                f"rules file {path}: not in the expected shape: {_SHAPES[path.suffix]}"
+            ) from None
+
+
+def _readers(rules: Rules, folder: Path) -> list[tuple[Path, Callable[[Path], None]]]:
+    """Each rule file of `folder` that exists, with what reads it into `rules`."""
+
+    def osd(path: Path) -> None:
+        crit = _mapping(_mapping(_load_yaml(path), "the file").get("criteria"), "criteria")
+        rules.criteria.update({_whole(k, "criteria"): v for k, v in crit.items()})
+
+    def kinds(path: Path) -> None:
+        rules.kinds.update(_kinds(_load_yaml(path), path))
+
+    def licenses(path: Path) -> None:
+        rules.licenses.update(_licenses(_load_yaml(path)))
+
+    def hub(path: Path) -> None:
+        data = _mapping(_mapping(_load_yaml(path), "the file").get("hub_licenses"), "hub_licenses")
+        rules.hub_licenses.update(
+            {name: _mapping(spec, f"hub_licenses.{name}") for name, spec in data.items()}
+        )
+
+    def ladder(path: Path) -> None:
+        rules.ladder.update(_mapping(_load_yaml(path), "the file"))
+
+    def fingerprints(path: Path) -> None:
+        data = json.loads(path.read_text(encoding="utf-8"))["licenses"]
         rules.fingerprints.update(
             {key: frozenset(int(h, 16) for h in v["shingles"]) for key, v in data.items()}
         )
+
+    named = [
+        (folder / "osd.yaml", osd),
+        (folder / "clauses.yaml", kinds),
+        *((path, licenses) for path in sorted((folder / "licenses").glob("*.yaml"))),
+        (folder / "hub_licenses.yaml", hub),
+        (folder / "ladder.yaml", ladder),
+        (folder / "fingerprints.json", fingerprints),
+    ]
+    return [(path, read) for path, read in named if path.is_file()]
+
+
+_SHAPES = {
+    ".yaml": "see rules/README.md and the shipped file of the same name for its keys",
+    ".json": "a file generated by tools/build_fingerprints.py",
+}
+
+
+class _Shape(Exception):
+    """A rule file that is not in its shape; the message says where and what was expected."""
+
+
+def _yaml_kind(value: Any) -> str:
+    names = {dict: "mapping", list: "list", str: "string", bool: "boolean"}
+    return names.get(type(value), "number" if isinstance(value, int | float) else "value")
+
+
+def _mapping(value: Any, where: str) -> dict[Any, Any]:
+    """`value` as a mapping (`key: value` lines); absent (None) is an empty one."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _Shape(f"{where} must be a mapping (key: value lines), not a {_yaml_kind(value)}")
+    return value
+
+
+def _sequence(value: Any, where: str) -> list[Any]:
+    """`value` as a list (`- item` lines); absent (None) is an empty one."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _Shape(f"{where} must be a list (- item lines), not a {_yaml_kind(value)}")
+    return value
+
+
+def _required(spec: dict[Any, Any], key: str, where: str) -> Any:
+    if spec.get(key) is None:
+        raise _Shape(f"{where} is missing {key!r} (required)")
+    return spec[key]
+
+
+def _whole(value: Any, where: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise _Shape(f"{where}: {value!r} is not a criterion number") from None

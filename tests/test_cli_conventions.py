@@ -59,6 +59,17 @@ def test_every_command_has_short_help_metavars_and_its_own_exit_codes():
         assert " 1 " not in footer and " 3 " not in footer
 
 
+def test_every_format_option_is_shown_as_format_and_its_help_lists_the_formats():
+    """`lock -f table|json|cyclonedx` and `diff -f table|json|markdown` stood out: every other
+    command shows FORMAT, and says the formats in its help."""
+    for command in _commands():
+        flat = _flat(run_openness(command, "-h").stdout)
+        if "--format" not in flat:
+            continue
+        assert "-f, --format FORMAT Output format: table" in flat, (command, flat)
+        assert not re.search(r"\w\|\w", flat.split("Exit codes:")[0]), (command, flat)
+
+
 @pytest.mark.parametrize(
     ("args", "words"),
     [

@@ -63,6 +63,28 @@ def test_policy_mistakes_exit_2_in_our_words(tmp_path, text, expected):
         assert pydantic_words not in run.stderr
 
 
+@pytest.mark.parametrize("with_file", [False, True])
+@pytest.mark.parametrize(
+    ("flag", "value", "words"),
+    [
+        ("--deny-clause", "foo", "--deny-clause foo is not a clause kind"),
+        ("--deny-clause", "mau-threshold", "did you mean 'mau_threshold'"),
+        ("--allow-license", "apachee", "--allow-license apachee is not a catalog license id"),
+        ("--deny-license", "MIT OR nope", "--deny-license 'MIT OR nope' is not a catalog"),
+    ],
+)
+def test_a_bad_policy_flag_is_named_as_typed(tmp_path, flag, value, words, with_file):
+    """The user typed a flag: naming the TOML key (or a file they did not touch) misleads."""
+    if with_file:
+        _policy(tmp_path, "require-osd = true\n")
+    run = _audit(tmp_path, LLAMA, flag, value)
+    assert run.code == 2, run.stderr
+    assert run.stderr.startswith(f"openness: {words}") or words in run.stderr, run.stderr
+    assert run.stderr.startswith(f"openness: {flag} ")
+    assert "policy" not in run.stderr and "-clauses" not in run.stderr
+    assert "-licenses" not in run.stderr.split("(`openness licenses`")[0]
+
+
 @pytest.mark.parametrize(
     "value", ["llama2", "LicenseRef-llama2", "gemma", "odc-by", "MIT OR Apache-2.0", "CC-BY-NC-4.0"]
 )
@@ -298,6 +320,49 @@ def test_init_writes_a_starter_policy_that_loads_and_fails_llama(tmp_path, with_
     again = run_openness("init", cwd=tmp_path)
     assert again.code == 2 and "already" in again.stderr
     assert written.read_text() == text
+
+
+@pytest.mark.parametrize(
+    ("present", "target", "named"),
+    [
+        ("pyproject.toml", "openness", "[tool.openness] in pyproject.toml"),
+        ("openness.toml", "pyproject", "openness.toml"),
+    ],
+)
+def test_init_never_writes_a_second_policy(tmp_path, present, target, named):
+    """A second policy beside the first would make every later command refuse both."""
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "demo"\n')
+    policy = "[tool.openness]\n" if present == "pyproject.toml" else ""
+    (tmp_path / present).write_text(policy + "require-osd = true\n")
+    before = {p.name: p.read_text() for p in tmp_path.iterdir()}
+    run = run_openness("init", "--in", target, cwd=tmp_path)
+    assert run.code == 2, run.stderr
+    assert run.stderr == f"openness: a policy is already there: {named}; edit it instead\n"
+    assert {p.name: p.read_text() for p in tmp_path.iterdir()} == before
+    assert run_openness("licenses", cwd=tmp_path).code == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "body"),
+    [("openness.toml", b"\xff\xfe"), ("pyproject.toml", b"\xff[tool.openness]\n")],
+)
+def test_a_policy_file_that_is_not_utf8_exits_2_naming_it(tmp_path, name, body):
+    (tmp_path / name).write_bytes(body)
+    run = run_openness("scan", *MIRROR, cwd=_project(tmp_path))
+    assert run.code == 2, run.stderr
+    assert run.stderr.startswith(f"openness: policy {name}: not UTF-8 text (byte 0xff")
+    assert run.stderr.count("\n") == 1 and "UnicodeDecodeError" not in run.stderr
+
+
+def test_a_folder_named_openness_toml_is_not_skipped(tmp_path):
+    (tmp_path / "openness.toml").mkdir()
+    for args in (("scan", *MIRROR), ("scan", *MIRROR, "--policy", "openness.toml"), ("init",)):
+        run = run_openness(*args, cwd=_project(tmp_path))
+        assert run.code == 2, (args, run.stderr)
+        assert run.stderr == (
+            "openness: policy openness.toml is a folder: a policy is a TOML file; rename or "
+            "remove it\n"
+        )
 
 
 # -- 6. the lockfile ---------------------------------------------------------------------------
@@ -588,6 +653,44 @@ def test_malformed_user_rules_are_a_usage_error(tmp_path):
     (tmp_path / "clauses.yaml").write_text("kinds:\n  my_kind:\n    title: T\n    severity: huge\n")
     run = run_openness("licenses", "--rules", str(tmp_path))
     assert run.code == 2 and "severity 'huge'" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "words"),
+    [
+        (
+            "clauses.yaml",
+            "kinds:\n- my_kind\n",
+            "kinds must be a mapping (key: value lines), not a list",
+        ),
+        ("clauses.yaml", "kinds:\n  my_kind: [a]\n", "kinds.my_kind must be a mapping"),
+        ("clauses.yaml", "- a\n", "the file must be a mapping (key: value lines), not a list"),
+        ("licenses/mine.yaml", "licenses:\n  x: 1\n", "licenses must be a list (- item lines)"),
+        (
+            "licenses/mine.yaml",
+            "licenses:\n- id: mine\n  name: Mine\n  clauses: [non_commercial]\n",
+            "licenses[1].clauses[1] must be a mapping (key: value lines), not a string",
+        ),
+        ("osd.yaml", "criteria:\n  x: {title: X}\n", "criteria: 'x' is not a criterion number"),
+        ("hub_licenses.yaml", "hub_licenses: [a]\n", "hub_licenses must be a mapping"),
+    ],
+)
+def test_a_rule_in_the_wrong_shape_names_its_file_and_the_shape_expected(
+    tmp_path, name, body, words
+):
+    (tmp_path / "licenses").mkdir()
+    (tmp_path / name).write_text(body)
+    run = run_openness("licenses", "--rules", str(tmp_path))
+    assert run.code == 2, run.stderr
+    assert run.stderr.startswith(f"openness: rules file {tmp_path / name}: {words}")
+    assert run.stderr.count("\n") == 1
+    for python_words in (
+        "object has no attribute",
+        "malformed rule",
+        "KeyError",
+        "invalid literal",
+    ):
+        assert python_words not in run.stderr, run.stderr
 
 
 def test_a_user_license_with_an_invalid_spdx_id_is_refused(tmp_path):

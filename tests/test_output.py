@@ -11,6 +11,7 @@ import os
 import pty
 import re
 import select
+import shlex
 import signal
 import struct
 import subprocess
@@ -149,8 +150,23 @@ def test_quiet_keeps_errors_and_failures_only():
     assert any("nope/absent" in line for line in lines)  # could not be audited: an error
     assert any(f"{LLAMA}: policy failed" in line for line in lines)
     assert not any("audited," in line or "no policy" in line for line in lines), lines
-    quiet = run_openness("audit", OPEN, NC, *MIRROR, "-f", "json", "-q")
+    quiet = run_openness("audit", OPEN, NC, *MIRROR, "-f", "json", "--min-rung", "1", "-q")
     assert quiet.code == 0 and quiet.stderr == ""
+
+
+@pytest.mark.parametrize("command", ["audit", "scan"])
+def test_quiet_still_warns_that_no_policy_is_enforced(tmp_path, command):
+    """A CI job with -q and no policy would otherwise pass with nothing said."""
+    (tmp_path / "app.py").write_text(
+        f'from transformers import AutoModel\nm = AutoModel.from_pretrained("{NC}")\n'
+    )
+    args = (NC,) if command == "audit" else ()
+    run = run_openness(command, *args, *MIRROR, "-f", "json", "-q", cwd=tmp_path)
+    assert run.code == 0, run.stderr
+    assert run.stderr == "openness: no policy found: nothing is enforced (see `openness init`)\n"
+    (tmp_path / "openness.toml").write_text("min-rung = 0\n")
+    run = run_openness(command, *args, *MIRROR, "-f", "json", "-q", cwd=tmp_path)
+    assert "policy openness.toml has no rule that can fail a model" in run.stderr
 
 
 # -- a progress bar, under a pseudo-terminal ------------------------------------------------
@@ -263,7 +279,7 @@ def test_the_rate_is_over_the_run_so_far_when_audits_end_together():
 def test_no_bar_with_quiet_or_for_one_subject(tmp_path):
     out = tmp_path / "audit.jsonl"
     code, terminal = _under_pty(
-        ["audit", LLAMA, OPEN, *MIRROR, "-f", "jsonl", "-o", str(out), "--quiet"],
+        ["audit", LLAMA, OPEN, *MIRROR, "-f", "jsonl", "-o", str(out), "--min-rung", "1", "-q"],
         env={"OPENNESS_CACHE": str(tmp_path / "cache")},
     )
     assert code == 0 and "auditing" not in terminal and terminal.strip() == "", terminal
@@ -273,6 +289,54 @@ def test_no_bar_with_quiet_or_for_one_subject(tmp_path):
         env={"OPENNESS_CACHE": str(tmp_path / "cache")},
     )
     assert code == 0 and "auditing" not in terminal
+
+
+SGR = re.compile(r"\x1b\[[0-9;]*m")  # a Select Graphic Rendition: colour, bold, dim, underline
+
+
+def _stdout_on_pty(args: list[str], env: dict[str, str]) -> str:
+    """What a terminal on stdout receives from the program."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 200, 0, 0))
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "OPENNESS_"))}
+    base.pop("NO_COLOR", None)
+    base.update(TERM="xterm-256color", COLUMNS="200", **env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "openness", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=slave,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=base,
+    )
+    os.close(slave)
+    received = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        received += chunk
+    os.close(master)
+    proc.wait(timeout=60)
+    return received.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["licenses"], ["clauses"], ["audit", LLAMA, *MIRROR, "--require-osd"]],
+    ids=" ".join,
+)
+def test_colour_off_on_a_terminal_writes_no_style_at_all(args):
+    """--color never and NO_COLOR dropped colours but still wrote bold, dim and underline."""
+    assert SGR.search(_stdout_on_pty(args, {})), "the check must see styles when colour is on"
+    never = _stdout_on_pty([*args, "--color", "never"], {})
+    assert len(never) > 200  # the output itself
+    assert not SGR.search(never), SGR.findall(never)[:5]
+    no_color = _stdout_on_pty(args, {"NO_COLOR": "1"})
+    assert not SGR.search(no_color), SGR.findall(no_color)[:5]
 
 
 # -- Ctrl-C ------------------------------------------------------------------------------------
@@ -396,6 +460,92 @@ def test_a_closed_stdout_exits_141_quietly(tmp_path, args):
     assert stderr == ""
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("licenses",),
+        ("licenses", "-f", "json"),
+        ("clauses",),
+        ("audit", RAIL, *MIRROR),
+        ("audit", RAIL, *MIRROR, "-f", "jsonl"),
+        ("scan", *MIRROR, "--require-osd", "-f", "json"),
+        ("--help",),
+    ],
+    ids=" ".join,
+)
+def test_a_stdout_closed_at_start_exits_141_quietly(tmp_path, args):
+    """`openness licenses >&-`: Python starts with sys.stdout None; that was an internal error
+    ("'NoneType' object has no attribute 'flush'", exit 4)."""
+    (tmp_path / "app.py").write_text(f'AutoModel.from_pretrained("{RAIL}")\n')
+    command = " ".join(shlex.quote(a) for a in (sys.executable, "-m", "openness", *args))
+    run = _shell(f"{command} >&-", tmp_path)
+    assert (run.returncode, run.stderr) == (141, "")
+
+
+def test_a_command_that_writes_nothing_to_stdout_runs_with_it_closed(tmp_path):
+    run = _shell(f"{shlex.quote(sys.executable)} -m openness init >&-", tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "openness.toml").is_file()
+
+
+def _shell(command: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "OPENNESS_"))}
+    env["OPENNESS_CACHE"] = str(cwd / "cache")
+    return subprocess.run(
+        ["sh", "-c", command], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+FULL = Path("/dev/full")
+LICENSE_FILE = str(FIXTURES / "models" / "meta-llama" / "Llama-2-7b" / "LICENSE.txt")
+
+
+@pytest.mark.skipif(not FULL.exists(), reason="no /dev/full")
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("licenses",),
+        ("--help",),
+        ("license", LICENSE_FILE),
+        ("audit", RAIL, *MIRROR),
+        ("audit", RAIL, *MIRROR, "-f", "json"),
+        ("audit", RAIL, *MIRROR, "-f", "jsonl"),
+        ("scan", *MIRROR, "--require-osd", "-f", "json"),
+    ],
+    ids=" ".join,
+)
+def test_a_full_disk_is_one_line_and_exit_2_never_an_internal_error(tmp_path, args):
+    """`openness licenses > /dev/full` was "internal error: OSError" (exit 4, "a bug")."""
+    (tmp_path / "app.py").write_text(f'AutoModel.from_pretrained("{RAIL}")\n')
+    command = " ".join(shlex.quote(a) for a in (sys.executable, "-m", "openness", *args))
+    run = _shell(f"{command} >/dev/full", tmp_path)
+    lines = [line for line in run.stderr.splitlines() if "nothing is enforced" not in line]
+    assert run.returncode == 2, run.stderr
+    assert lines == ["openness: cannot write the output to stdout: No space left on device"]
+
+
+@pytest.mark.skipif(not FULL.exists(), reason="no /dev/full")
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("license", LICENSE_FILE),
+        ("audit", RAIL, *MIRROR, "-f", "json"),
+        ("audit", RAIL, *MIRROR, "-f", "jsonl"),
+        ("scan", *MIRROR, "--require-osd", "-f", "markdown"),
+    ],
+    ids=" ".join,
+)
+def test_an_output_file_that_cannot_be_written_is_one_line_and_exit_2(tmp_path, args):
+    (tmp_path / "app.py").write_text(f'AutoModel.from_pretrained("{RAIL}")\n')
+    run = run_openness(*args, "-o", str(FULL), cwd=tmp_path)
+    lines = [line for line in run.stderr.splitlines() if "nothing is enforced" not in line]
+    assert run.code == 2, run.stderr
+    assert lines == ["openness: cannot write --output /dev/full: No space left on device"]
+    run = run_openness(*args, "-o", "/proc/self/report.json", cwd=tmp_path)
+    assert run.code == 2 and "internal error" not in run.stderr, run.stderr
+    assert run.stderr.startswith("openness: cannot write --output /proc/self/report.json: ")
+
+
 # -- start-up ----------------------------------------------------------------------------------
 
 HEAVY = ("huggingface_hub", "httpx", "httpx2", "requests")
@@ -424,7 +574,6 @@ def test_help_and_license_do_not_import_the_network_stack(tmp_path, args):
     )
     report = tmp_path / "modules.json"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "OPENNESS_"))}
-    env["PYTHONPATH"] = str(ROOT)
     proc = subprocess.run(
         [sys.executable, "-c", PROBE, str(report), *args],
         cwd=tmp_path,

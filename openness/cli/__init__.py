@@ -5,7 +5,8 @@ passed; 1 a model fails the policy (this wins over 3), or --strict and 3 would a
 error (bad repo id, option, file or policy; nothing was fetched); 3 incomplete: no model
 fails, but some could not be audited or decided (not found, gated files, network down, rate
 limited, offline); 4 internal error (a bug: one line on stderr, the traceback with --verbose);
-130 interrupted (Ctrl-C); 141 the reader left the pipe (`openness licenses | head`).
+130 interrupted (Ctrl-C); 141 the reader left the pipe (`openness licenses | head`), or stdout
+was closed at start. Output that cannot be written (a full disk) is 2, in one line.
 
 base holds what every command shares (App, Command, the exit-code footers, the options, the
 lines on stderr), run what several run (auditor, policy, -o FILE, the batch runner); each
@@ -20,7 +21,7 @@ from typing import NoReturn
 # Each module registers its commands as it is imported, and `openness --help` lists them in
 # that order: keep this one (isort: skip).
 from openness.cli import audit, gate, diff, starter, catalog, cache  # noqa: F401  # isort: skip
-from openness.cli.base import app, closed_stdout_exits_quietly
+from openness.cli.base import app, closed_stdout_exits_quietly, guard_stdout
 from openness.cli.run import _exit_now
 from openness.errors import ExitCode
 from openness.index.cli import index_app
@@ -29,6 +30,7 @@ app.add_typer(index_app, name="index")
 
 
 def main() -> None:
+    guard_stdout()
     try:
         with closed_stdout_exits_quietly():  # the group meets it first (see Group)
             app()

@@ -239,7 +239,7 @@ def audit(
             rules_open = ", ".join(sorted({v.rule for v in verdict.undecided}))
             _note(f"{report.subject.repo_id}: policy could not be decided ({rules_open})")
     if policy is None and document.reports:
-        _note(unenforced)
+        _say(unenforced)  # a warning: under -q too, the gate enforces nothing
     if len(planned) > 1:
         _note(_summary(document))
     if interrupted:

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import inspect
+import io
 import os
 import sys
 import typing
@@ -18,13 +20,18 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from openness import __version__
+from openness.errors import OutputError
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 done (and the policy, if any, passed); 1 a model fails the policy; 2 usage "
     "error; 3 incomplete (not found, gated files, network down, rate limited, offline); "
-    "4 internal error. Each command's --help says which apply to it."
+    "4 internal error; 141 the reader of stdout left. Output that cannot be written (a full "
+    "disk) is 2. Each command's --help says which apply to it."
 )
-INTERNAL = "4 internal error (a bug: one line on stderr, the traceback with --verbose)."
+INTERNAL = (
+    "4 internal error (a bug: one line on stderr, the traceback with --verbose). Output that "
+    "cannot be written (a full disk) is 2; a reader of stdout that left, 141."
+)
 # The footer of each command's --help: only the codes that command can return.
 EXIT_CODES = {
     "audit": "Exit codes: 0 every model was audited and, with a policy, passes or is exempted; "
@@ -138,6 +145,8 @@ def _metavar(param: Any) -> str:
     desc = getattr(param, "type_descriptor", None)
     if desc is None:
         return "VALUE"
+    if "--format" in param.opts:  # every command's: its help lists the formats
+        return "FORMAT"
     if desc.is_choice and desc.choices:
         return "|".join(str(getattr(c, "value", c)) for c in desc.choices)
     if desc.is_path:
@@ -187,17 +196,86 @@ def closed_stdout_exits_quietly() -> typing.Iterator[None]:
     writer ended by SIGPIPE does, with nothing on stderr; what is still buffered for stdout is
     flushed here, so that the closed pipe is met here and not at interpreter exit. (Python
     ignores SIGPIPE; putting it back to SIG_DFL would also kill the process when a socket to
-    the Hub is reset.)"""
+    the Hub is reset.) An output that cannot be written (a full disk) is one line and exit 2."""
     try:
         try:
             yield
         finally:
             sys.stdout.flush()
     except BrokenPipeError:
-        # Python's recipe: point stdout at devnull, so the flush at exit does not fail again.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _discard_stdout()
         sys.exit(SIGPIPE_EXIT)
+    except OutputError as exc:
+        if exc.on_stdout:
+            _discard_stdout()
+        sys.stderr.write(f"openness: {exc}\n")
+        sys.exit(int(exc.exit_code))
+
+
+def _discard_stdout() -> None:
+    """Python's recipe: point stdout at devnull, so that the flush at exit does not fail again
+    on what is still buffered."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+def guard_stdout() -> None:
+    """Tell stdout's own failures apart from the program's: a write error is an OutputError
+    (exit 2, one line), not an internal error; a stdout closed at start (`>&-`) is a reader
+    that left before the first byte (exit 141, quietly), met when something is written."""
+    if sys.stdout is None:
+        # Hold fd 1 with devnull, so that no file or socket opened later is given it.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+        sys.stdout = ClosedStdout()
+    elif not isinstance(sys.stdout, (GuardedStream, ClosedStdout)):
+        sys.stdout = GuardedStream(sys.stdout, "the output to stdout", on_stdout=True)
+
+
+class GuardedStream:
+    """An output stream (stdout, or -o FILE written as it goes) whose write errors other than
+    a broken pipe are an OutputError naming it (`target`)."""
+
+    def __init__(self, stream: typing.TextIO, target: str, on_stdout: bool = False) -> None:
+        self._stream = stream
+        self._target = target
+        self._on_stdout = on_stdout
+
+    def write(self, text: str) -> int:
+        with self._errors_named():
+            return self._stream.write(text)
+
+    def flush(self) -> None:
+        with self._errors_named():
+            self._stream.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+    @contextlib.contextmanager
+    def _errors_named(self) -> typing.Iterator[None]:
+        try:
+            yield
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            why = exc.strerror or str(exc)
+            raise OutputError(f"cannot write {self._target}: {why}", self._on_stdout) from None
+
+
+class ClosedStdout(io.TextIOBase):
+    """The stdout of a program started with it closed: writing to it is writing to a reader
+    that left."""
+
+    encoding = "utf-8"
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(errno.EBADF, "stdout is closed")
+
+    def fileno(self) -> int:
+        return 1  # held by devnull (see guard_stdout)
+
+    def isatty(self) -> bool:
+        return False
 
 
 class Group(TyperGroup):
@@ -353,8 +431,8 @@ QuietOpt = Annotated[
     typer.Option(
         "--quiet",
         "-q",
-        help="No progress bar and no informational lines on stderr; errors and policy "
-        "failures are still reported.",
+        help="No progress bar and no informational lines on stderr; errors, policy "
+        "failures and the warning that no policy is enforced are still reported.",
     ),
 ]
 ColorOpt = Annotated[

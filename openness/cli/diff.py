@@ -52,7 +52,7 @@ def diff(
         ),
     ] = None,
     output_format: Annotated[
-        DiffFormat, typer.Option("--format", "-f", help="Output format.")
+        DiffFormat, typer.Option("--format", "-f", help="Output format: table, json or markdown.")
     ] = DiffFormat.table,
     output: OutputOpt = None,
     mirror: MirrorOpt = None,

@@ -178,7 +178,7 @@ def scan(
     if policy is not None and any(ref.status == "failed" for ref in failing):
         _note(_exception_hint(policy))
     if unenforced and document.references:
-        _note(unenforced)
+        _say(unenforced)  # a warning: under -q too, the gate enforces nothing
     for problem in document.problems:  # a file that could not be read may hold a reference
         if problem.startswith(INCOMPLETE):
             _say(f"{problem}; see the problems")

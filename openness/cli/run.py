@@ -11,8 +11,8 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from openness.cli.base import SIGPIPE_EXIT, AuditFormat, _say, messages
-from openness.errors import OpennessError, UsageError
+from openness.cli.base import SIGPIPE_EXIT, AuditFormat, GuardedStream, _say, messages
+from openness.errors import OpennessError, OutputError, UsageError
 
 if TYPE_CHECKING:
     from openness.audit import Auditor
@@ -154,19 +154,35 @@ def _output(path: Path | None) -> Iterator[None]:
     """stdout, or with -o FILE a temporary file next to FILE renamed over it once everything
     was written: a reader never sees half a document, and a failed run leaves FILE as it was.
     A FILE that exists but is not a regular file (/dev/null, a FIFO, /dev/stdout) is written
-    in place: renaming over it would replace the device or pipe with a plain file."""
+    in place: renaming over it would replace the device or pipe with a plain file. FILE that
+    cannot be written (a full disk, a folder that takes no new file) is an OutputError."""
     if path is None:
         yield
         sys.stdout.flush()
         return
-    if path.exists() and not path.is_file():
-        with open(path, "w", encoding="utf-8") as handle, contextlib.redirect_stdout(handle):
+    try:
+        if path.exists() and not path.is_file():
+            with open(path, "w", encoding="utf-8") as handle, contextlib.redirect_stdout(handle):
+                yield
+            return
+        with _replaced_once_complete(path):
             yield
-        return
+    except BrokenPipeError:  # -o /dev/stdout, and its reader left
+        raise
+    except OSError as exc:
+        raise OutputError(f"cannot write --output {path}: {exc.strerror or exc}") from None
+
+
+@contextlib.contextmanager
+def _replaced_once_complete(path: Path) -> Iterator[None]:
     import tempfile
 
     parent = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+        raise OutputError(f"cannot write --output {path}: no new file in {parent}: {why}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle, contextlib.redirect_stdout(handle):
             yield
@@ -176,6 +192,16 @@ def _output(path: Path | None) -> Iterator[None]:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _open_as_it_goes(path: Path) -> GuardedStream:
+    """-o FILE for jsonl, written as each model finishes: its write errors are named as
+    stdout's are."""
+    try:
+        handle = open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed by the batch runner
+    except OSError as exc:
+        raise OutputError(f"cannot write --output {path}: {exc.strerror or exc}") from None
+    return GuardedStream(handle, f"--output {path}")
 
 
 def _file_mode(path: Path) -> int:
@@ -218,7 +244,7 @@ def _run_batch(
 
         from openness.formats.jsonl import JsonlWriter
 
-        stream = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+        stream = sys.stdout if output is None else _open_as_it_goes(output)
         # The reader of a pipe left: stop the batch as Ctrl-C would, then exit as for SIGPIPE.
         writer = JsonlWriter(stream, on_broken=_thread.interrupt_main)
     bar = progress.Bar(total, progress.wanted(quiet))

@@ -24,6 +24,7 @@ def init(
         InitTarget,
         typer.Option(
             "--in",
+            metavar="WHERE",
             help="Where to write: auto (pyproject.toml if there is one, else openness.toml), "
             "pyproject or openness (openness.toml).",
         ),

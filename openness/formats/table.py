@@ -100,6 +100,9 @@ def make_console(no_color: bool, force_terminal: bool | None, stderr: bool = Fal
         fit=fit,
         stderr=stderr,
         no_color=no_color,
+        # rich's no_color drops colours but still writes bold, dim and underline: with colour
+        # off, no style at all (NO_COLOR, --color never).
+        color_system=None if no_color else "auto",
         force_terminal=force_terminal,
         width=PIPE_WIDTH if fit else (int(columns) if columns.isdigit() else None),
         highlight=False,

@@ -16,7 +16,9 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import shlex
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -54,8 +56,9 @@ def load_policy(
     data: dict[str, Any] = {}
     source = "flags"
     if path is not None:
-        if not path.is_file():
+        if not path.exists():
             raise UsageError(f"policy file not found: {path}")
+        _must_be_a_file(path)
         source = display_path(path)
         found = _table(path, _read_toml(path))
         if found is None:
@@ -63,7 +66,9 @@ def load_policy(
         data, table = dict(found[0]), found[1]
     else:
         source, table = "flags", ""
-    data.update({k: v for k, v in overrides.items() if v is not None})
+    given = {k: v for k, v in overrides.items() if v is not None}
+    _check_flags(given, rules)
+    data.update(given)
     if not data and path is None:
         return None
     return validate(data, source, rules, table)
@@ -89,17 +94,44 @@ def validate(data: dict[str, Any], source: str, rules: Rules, table: str = "") -
         raise UsageError(f"policy {source}: {_explain(exc.errors()[0], header)}") from None
     for number, exc in enumerate(policy.exceptions, start=1):
         _check_exception(exc, f"policy {source}: exceptions[{number}]")
-    for kind in policy.deny_clauses:
+
+    def in_file(key: str) -> Callable[[str], str]:
+        return lambda value: f"policy {source}: {key}: {value!r}"
+
+    _check_kinds(policy.deny_clauses, rules, in_file("deny-clauses"))
+    allowed = _resolve_all(policy.allow_licenses, rules, in_file("allow-licenses"))
+    denied = _resolve_all(policy.deny_licenses, rules, in_file("deny-licenses"))
+    policy.resolve_licenses(allowed, denied)
+    return policy
+
+
+# The flags that give a policy list, by the key they set: a bad value is named as typed.
+FLAGS = {
+    "deny-clauses": "--deny-clause",
+    "allow-licenses": "--allow-license",
+    "deny-licenses": "--deny-license",
+}
+
+
+def _check_flags(given: dict[str, Any], rules: Rules) -> None:
+    """A bad value on the command line is reported as the flag the user typed, not as the key
+    of a file they may not have."""
+
+    def flag(key: str) -> Callable[[str], str]:
+        return lambda value: f"{FLAGS[key]} {shlex.quote(value)}"
+
+    _check_kinds(given.get("deny-clauses") or [], rules, flag("deny-clauses"))
+    for key in ("allow-licenses", "deny-licenses"):
+        _resolve_all(given.get(key) or [], rules, flag(key))
+
+
+def _check_kinds(kinds: list[str], rules: Rules, named: Callable[[str], str]) -> None:
+    for kind in kinds:
         if kind not in rules.kinds:
             hint = _did_you_mean(kind, list(rules.kinds))
             raise UsageError(
-                f"policy {source}: deny-clauses: {kind!r} is not a clause kind{hint} "
-                "(`openness clauses` lists them)"
+                f"{named(kind)} is not a clause kind{hint} (`openness clauses` lists them)"
             )
-    allowed = _resolve_all("allow-licenses", policy.allow_licenses, source, rules)
-    denied = _resolve_all("deny-licenses", policy.deny_licenses, source, rules)
-    policy.resolve_licenses(allowed, denied)
-    return policy
 
 
 # -- exceptions ----------------------------------------------------------------------------------
@@ -141,16 +173,16 @@ def _check_exception(exc: PolicyException, where: str) -> None:
 # -- license ids ---------------------------------------------------------------------------------
 
 
-def _resolve_all(key: str, values: list[str], source: str, rules: Rules) -> set[str]:
+def _resolve_all(values: list[str], rules: Rules, named: Callable[[str], str]) -> set[str]:
+    """The ids `values` stand for; `named(value)` says where a bad one was given."""
     out: set[str] = set()
     for value in values:
         ids = resolve_license_id(value, rules)
         if ids is None:
             hint = _did_you_mean(value, _known_ids(rules))
             raise UsageError(
-                f"policy {source}: {key}: {value!r} is not a catalog license id, a Hub license "
-                f"id, an SPDX id or an SPDX expression{hint} (`openness licenses` lists the "
-                "catalog)"
+                f"{named(value)} is not a catalog license id, a Hub license id, an SPDX id or "
+                f"an SPDX expression{hint} (`openness licenses` lists the catalog)"
             )
         out |= ids
     return out
@@ -258,10 +290,28 @@ def _where(loc: list[Any]) -> str:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    where = f"policy {display_path(path)}"
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(f"policy {display_path(path)}: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"{where}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
+            f"{exc.start}); a TOML file is UTF-8: save it as UTF-8"
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{where}: {exc}") from None
+    except OSError as exc:
+        raise UsageError(f"{where}: cannot be read ({exc.strerror or exc})") from None
+
+
+def _must_be_a_file(path: Path) -> None:
+    """A folder (or device) named openness.toml or pyproject.toml is not skipped: a policy
+    that is silently not read lets everything through."""
+    if path.exists() and not path.is_file():
+        kind = "a folder" if path.is_dir() else "not a regular file"
+        raise UsageError(
+            f"policy {display_path(path)} is {kind}: a policy is a TOML file; rename or remove it"
+        )
 
 
 def _table(path: Path, data: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
@@ -289,6 +339,8 @@ def find_policy_file(start: Path) -> Path | None:
     one folder is an error: the one not read would be ignored silently."""
     for folder in (start, *start.parents):
         standalone, pyproject = folder / "openness.toml", folder / "pyproject.toml"
+        _must_be_a_file(standalone)
+        _must_be_a_file(pyproject)
         in_pyproject = pyproject.is_file() and _table(pyproject, _read_toml(pyproject))
         if standalone.is_file():
             if in_pyproject:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from openness.errors import UsageError
-from openness.policy.load import _read_toml, _table
+from openness.policy.load import _must_be_a_file, _read_toml, _table
 
 _TEMPLATE = """\
 {header}# openness policy: what a model must meet before this project adopts it.
@@ -67,22 +67,37 @@ def write_starter(folder: Path, target: str = "auto") -> Path:
     """
     pyproject, standalone = folder / "pyproject.toml", folder / "openness.toml"
     if target == "auto":
-        target = "pyproject" if pyproject.is_file() and not standalone.is_file() else "openness"
-    if target == "openness":
-        if standalone.exists():
-            raise UsageError(f"{standalone} already exists; edit it, or delete it first")
-        standalone.write_text(starter_text(in_pyproject=False), encoding="utf-8")
-        return standalone
-    if pyproject.is_file():
-        if _table(pyproject, _read_toml(pyproject)) is not None:
-            raise UsageError(f"{pyproject} already has a [tool.openness] table; edit it")
-        existing = pyproject.read_text(encoding="utf-8")
-        separator = (
-            ""
-            if not existing or existing.endswith("\n\n")
-            else ("\n" if existing.endswith("\n") else "\n\n")
-        )
-        pyproject.write_text(existing + separator + starter_text(in_pyproject=True), "utf-8")
-    else:
-        pyproject.write_text(starter_text(in_pyproject=True), encoding="utf-8")
+        target = "pyproject" if pyproject.is_file() and not standalone.exists() else "openness"
+    existing = _existing_policy(pyproject, standalone)
+    if existing is not None:
+        # A second policy beside the first would make every later command refuse both.
+        raise UsageError(f"a policy is already there: {existing}; edit it instead")
+    try:
+        if target == "openness":
+            standalone.write_text(starter_text(in_pyproject=False), encoding="utf-8")
+            return standalone
+        _append_to_pyproject(pyproject)
+    except OSError as exc:
+        written = standalone if target == "openness" else pyproject
+        raise UsageError(f"cannot write {written.name}: {exc.strerror or exc}") from None
     return pyproject
+
+
+def _existing_policy(pyproject: Path, standalone: Path) -> str | None:
+    """The policy this folder already has, as a person would name it, or None."""
+    _must_be_a_file(standalone)
+    if standalone.exists():
+        return standalone.name
+    if pyproject.is_file() and _table(pyproject, _read_toml(pyproject)) is not None:
+        return f"[tool.openness] in {pyproject.name}"
+    return None
+
+
+def _append_to_pyproject(pyproject: Path) -> None:
+    existing = pyproject.read_text(encoding="utf-8") if pyproject.is_file() else ""
+    separator = (
+        ""
+        if not existing or existing.endswith("\n\n")
+        else ("\n" if existing.endswith("\n") else "\n\n")
+    )
+    pyproject.write_text(existing + separator + starter_text(in_pyproject=True), "utf-8")
