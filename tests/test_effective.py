@@ -239,6 +239,34 @@ def test_a_dataset_the_mirror_lacks_leaves_the_pipeline_rung_unknown(tmp_path):
     assert full.json()["reports"][0]["openness"]["steps"][4]["met"] is True
 
 
+@pytest.mark.parametrize("mirror", [False, True], ids=["hub", "mirror"])
+def test_a_dataset_card_the_pipeline_rung_needs_is_a_problem(mirror, tmp_path):
+    """The dataset is known released, its card (which links its build code) is not read:
+    rung 5 is unknown, and the report says so in problems[] and is incomplete."""
+    dataset = "openness-fixtures/open-pretrain-mix"
+    if mirror:
+        import shutil
+
+        root = tmp_path / "mirror"
+        shutil.copytree(FIXTURES, root)
+        (root / "datasets" / dataset / "README.md").unlink()
+        run = run_openness(
+            "audit", "openness-fixtures/open-apache-7b", "--mirror", str(root), "-f", "json"
+        )
+        report = run.json()["reports"][0]
+    else:
+        report = _dropped(
+            FIXTURES, "openness-fixtures/open-apache-7b", f"/datasets/{dataset}/resolve/", tmp_path
+        )
+    step = report["openness"]["steps"][4]
+    assert step["met"] is None and dataset in step["reason"]
+    problems = [p for p in report["problems"] if dataset in p["message"]]
+    assert len(problems) == 1 and problems[0]["kind"] == "dataset_error", report["problems"]
+    assert problems[0]["message"].count(dataset) == 1
+    assert "README.md could not be read" in problems[0]["message"]
+    assert report["complete"] is False
+
+
 def test_deep_with_github_unreachable_is_incomplete_with_the_problem_listed():
     run = run_openness(
         "audit",
