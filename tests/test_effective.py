@@ -107,6 +107,33 @@ def test_gated_other_license_named_only_in_card_prose(hub_env):
     assert "policy failed (require-osd)" in stderr
 
 
+def test_a_gated_prompt_alone_decides_a_failure(hub_env, tmp_path):
+    """fully-gated: LICENSE and README are gated, the Hub's model info carries the prompt
+    ("non-commercial research and evaluation only ... no commercial use"). That is a known
+    failure with the prompt as its evidence, not an unknown that rests on nothing."""
+    gated = "openness-fixtures/fully-gated"
+    report, _, _ = _audit(hub_env, gated)
+    lic = report["license"]
+    prompt = "model info: extra_gated_prompt"
+    document = next(d for d in lic["documents"] if d["role"] == "gated_prompt")
+    assert document["source"] == prompt
+    assert {"non_commercial", "no_redistribution"} <= set(document["clauses"])
+    assert lic["osd_compliant"] is False and lic["decided"] is True
+    assert any(b.startswith(f"{prompt} (clauses: non_commercial") for b in lic["basis"])
+    assert {c["source"] for c in lic["clauses"]} == {prompt}
+    assert "the verdict rests on nothing" not in _table(hub_env, gated)
+    report, code, _ = _audit(hub_env, gated, "--require-osd")
+    assert report["policy"]["status"] == "failed" and code == 1
+    (tmp_path / "app.py").write_text(
+        f'from transformers import AutoModel\nAutoModel.from_pretrained("{gated}")\n'
+    )
+    (tmp_path / "openness.toml").write_text("require-osd = true\n")
+    scan = run_openness("scan", "-f", "json", cwd=tmp_path, env=hub_env)
+    assert scan.code == 1, scan.stderr
+    assert scan.json()["references"][0]["status"] == "failed"
+    assert "require-osd" in scan.stderr and "non_commercial" in scan.stderr
+
+
 def test_a_base_that_404s_makes_the_effective_verdict_unknown_never_true(hub_env):
     report, code, _ = _audit(hub_env, "openness-fixtures/finetune-of-deleted-base")
     effective = report["license"]["effective"]
