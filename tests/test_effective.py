@@ -233,6 +233,34 @@ def test_frameworks_do_not_guess_what_an_unread_card_would_show(tmp_path):
     assert not any("neither named nor described" in r for r in osaid["reasons"]), osaid
 
 
+def test_a_license_link_read_from_model_info_is_labelled_so(tmp_path):
+    """A gated repo whose README is not public either: license_link comes from the Hub's
+    cardData, and the basis says so, not "README.md" (which is listed as unread)."""
+    repo = tmp_path / "hub" / "models" / "t" / "gemma-link"
+    repo.mkdir(parents=True)
+    card = {"license": "other", "license_link": "https://ai.google.dev/gemma/terms"}
+    files = ["README.md", "LICENSE", "model.safetensors"]
+    info = {
+        "id": "t/gemma-link",
+        "sha": "40ea432729978b2eb11a228af5b4155af9fc59bc",
+        "private": False,
+        "gated": "auto",
+        "tags": [],
+        "cardData": card,
+        "siblings": [{"rfilename": name} for name in files],
+        "_fakehub": {"public_files": []},
+    }
+    (repo / "info.json").write_text(json.dumps(info))
+    (repo / "README.md").write_text("---\nlicense: other\nlicense_link: x\n---\n# a model\n")
+    report = _dropped(tmp_path / "hub", "t/gemma-link", r"^$", tmp_path)  # nothing dropped
+    lic = report["license"]
+    assert "README.md" in lic["unread"]
+    assert lic["identified"]["id"] == "gemma"
+    assert lic["identified"]["source"] == "model info: cardData.license_link"
+    assert "model info: cardData.license_link + catalog gemma" in lic["basis"]
+    assert not any(b.startswith("README.md") for b in lic["basis"]), lic["basis"]
+
+
 def test_a_readme_that_could_not_be_read_is_listed_unread(corpus, tmp_path):
     """pythia declares apache-2.0 in the Hub's model info: that decides the verdict, but the
     card, which was not read, is named as unread."""
