@@ -20,7 +20,7 @@ from openness.datasets import DatasetStatus
 from openness.deep import deepen
 from openness.errors import FetchError, OpennessError, UsageError
 from openness.frameworks import bind_to_effective_terms, components, judge_mof, osaid
-from openness.ladder import LadderInputs, assess_ladder
+from openness.ladder import LadderInputs, assess_ladder, unread_dataset_cards
 from openness.license.assess import assess
 from openness.license.effective import effective_terms
 from openness.license.inputs import license_inputs
@@ -207,6 +207,9 @@ class Auditor:
         )
         if self.github is not None:
             problems += deepen(ladder, self.github)
+        problems += [
+            Problem(kind="dataset_error", message=e.detail) for e in unread_dataset_cards(ladder)
+        ]
         ladder.components = components(snapshot, card, license_result, ladder)
         judge_mof(ladder)
         ladder.osaid = osaid(license_result, ladder)

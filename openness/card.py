@@ -151,9 +151,14 @@ class Card:
         return None
 
     def where(self, key: str) -> str:
-        """Where a front-matter field was read: a README line, or the Hub's card data."""
+        """Where a front-matter field was read: a README line, or the Hub's card data (when
+        the README itself could not be read, it is not named as the source)."""
         line = self.field_line(key)
-        return f"README.md:{line} ({key})" if line else f"README.md: {key}"
+        if line:
+            return f"README.md:{line} ({key})"
+        if self.data_source == "README.md" or not self.data_source:
+            return f"README.md: {key}"
+        return f"{self.data_source}.{key}"
 
     @cached_property
     def declared_licenses(self) -> list[str]:

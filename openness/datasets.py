@@ -26,7 +26,7 @@ class DatasetStatus:
     license: str | None = None
     detail: str = ""
     links: list[Link] = field(default_factory=list)
-    card_read: bool = True  # False when its card is listed but could not be read
+    card_unread: str | None = None  # why its card could not be read, when it lists one
     revision: str | None = None  # the commit it was read at
 
 
@@ -51,7 +51,7 @@ def from_snapshot(requested: str, source: str, snap: Snapshot) -> DatasetStatus:
             Link(link.url, link.text, link.line, f"dataset {snap.repo_id}: README.md", link.context)
             for link in card.links
         ],
-        card_read=card.unread is None,
+        card_unread=card.unread_reason,
         revision=snap.revision,
     )
 

@@ -18,6 +18,8 @@ from openness.report import Evidence, Openness, Step
 from openness.sanitize import one_line
 from openness.snapshot import Snapshot
 
+# the evidence kind of a dataset card a step needed and could not read
+UNREAD_DATASET_CARD = "dataset_card_unread"
 STEP_NAMES = {
     1: "weights released",
     2: "technical report on training",
@@ -540,6 +542,27 @@ def _pipeline_links(links: list[Link], spec: dict[str, Any], dataset: str | None
     return found
 
 
+def _unread_card(dataset: DatasetStatus) -> Evidence:
+    return Evidence(
+        kind=UNREAD_DATASET_CARD,
+        detail=f"dataset {dataset.repo_id}: {dataset.card_unread}",
+        source=f"dataset {dataset.repo_id}: README.md",
+        url=dataset.url,
+    )
+
+
+def unread_dataset_cards(openness: Openness) -> list[Evidence]:
+    """The dataset cards an unknown step needed and could not read, each once."""
+    found = {
+        e.detail: e
+        for step in openness.steps
+        if step.met is None
+        for e in step.evidence
+        if e.kind == UNREAD_DATASET_CARD
+    }
+    return list(found.values())
+
+
 def _pipeline(inputs: LadderInputs, spec: dict[str, Any], links: list[Link]) -> Step:
     looked = [
         "links to data-processing code (" + ", ".join(spec["words"][:5]) + ", …; known "
@@ -560,17 +583,17 @@ def _pipeline(inputs: LadderInputs, spec: dict[str, Any], links: list[Link]) -> 
     evidence = [link_evidence("pipeline_code", link) for link in found[:6]]
     # a dataset card not read (or a dataset not checked at all) may link its build code
     unread = [
-        f"{d.repo_id} ({d.detail})" if d.status == "error" and d.detail else d.repo_id
+        d
         for d in inputs.datasets
-        if d.status == "error" or (d.repo_id in per_dataset and not d.card_read)
+        if d.status == "error" or (d.repo_id in per_dataset and d.card_unread)
         if not per_dataset.get(d.repo_id)
     ]
-    if not own and inputs.card_unread:
-        return _unknown(5, inputs.card_unread, evidence, looked)
-    if not own and unread:
-        return _unknown(
-            5, f"the card of {', '.join(unread[:5])} could not be read", evidence, looked
-        )
+    if not own and (inputs.card_unread or unread):
+        # each unread card is evidence of its own, so the report lists it as a problem
+        evidence += [_unread_card(d) for d in unread if d.status != "error"]
+        why = "; ".join(f"{d.repo_id}: {d.detail or d.card_unread}" for d in unread[:5])
+        reason = inputs.card_unread or f"could not check the dataset cards for build code: {why}"
+        return _unknown(5, reason, evidence, looked)
     if not found:
         return _step(
             5,

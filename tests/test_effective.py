@@ -107,6 +107,33 @@ def test_gated_other_license_named_only_in_card_prose(hub_env):
     assert "policy failed (require-osd)" in stderr
 
 
+def test_a_gated_prompt_alone_decides_a_failure(hub_env, tmp_path):
+    """fully-gated: LICENSE and README are gated, the Hub's model info carries the prompt
+    ("non-commercial research and evaluation only ... no commercial use"). That is a known
+    failure with the prompt as its evidence, not an unknown that rests on nothing."""
+    gated = "openness-fixtures/fully-gated"
+    report, _, _ = _audit(hub_env, gated)
+    lic = report["license"]
+    prompt = "model info: extra_gated_prompt"
+    document = next(d for d in lic["documents"] if d["role"] == "gated_prompt")
+    assert document["source"] == prompt
+    assert {"non_commercial", "no_redistribution"} <= set(document["clauses"])
+    assert lic["osd_compliant"] is False and lic["decided"] is True
+    assert any(b.startswith(f"{prompt} (clauses: non_commercial") for b in lic["basis"])
+    assert {c["source"] for c in lic["clauses"]} == {prompt}
+    assert "the verdict rests on nothing" not in _table(hub_env, gated)
+    report, code, _ = _audit(hub_env, gated, "--require-osd")
+    assert report["policy"]["status"] == "failed" and code == 1
+    (tmp_path / "app.py").write_text(
+        f'from transformers import AutoModel\nAutoModel.from_pretrained("{gated}")\n'
+    )
+    (tmp_path / "openness.toml").write_text("require-osd = true\n")
+    scan = run_openness("scan", "-f", "json", cwd=tmp_path, env=hub_env)
+    assert scan.code == 1, scan.stderr
+    assert scan.json()["references"][0]["status"] == "failed"
+    assert "require-osd" in scan.stderr and "non_commercial" in scan.stderr
+
+
 def test_a_base_that_404s_makes_the_effective_verdict_unknown_never_true(hub_env):
     report, code, _ = _audit(hub_env, "openness-fixtures/finetune-of-deleted-base")
     effective = report["license"]["effective"]
@@ -206,6 +233,34 @@ def test_frameworks_do_not_guess_what_an_unread_card_would_show(tmp_path):
     assert not any("neither named nor described" in r for r in osaid["reasons"]), osaid
 
 
+def test_a_license_link_read_from_model_info_is_labelled_so(tmp_path):
+    """A gated repo whose README is not public either: license_link comes from the Hub's
+    cardData, and the basis says so, not "README.md" (which is listed as unread)."""
+    repo = tmp_path / "hub" / "models" / "t" / "gemma-link"
+    repo.mkdir(parents=True)
+    card = {"license": "other", "license_link": "https://ai.google.dev/gemma/terms"}
+    files = ["README.md", "LICENSE", "model.safetensors"]
+    info = {
+        "id": "t/gemma-link",
+        "sha": "40ea432729978b2eb11a228af5b4155af9fc59bc",
+        "private": False,
+        "gated": "auto",
+        "tags": [],
+        "cardData": card,
+        "siblings": [{"rfilename": name} for name in files],
+        "_fakehub": {"public_files": []},
+    }
+    (repo / "info.json").write_text(json.dumps(info))
+    (repo / "README.md").write_text("---\nlicense: other\nlicense_link: x\n---\n# a model\n")
+    report = _dropped(tmp_path / "hub", "t/gemma-link", r"^$", tmp_path)  # nothing dropped
+    lic = report["license"]
+    assert "README.md" in lic["unread"]
+    assert lic["identified"]["id"] == "gemma"
+    assert lic["identified"]["source"] == "model info: cardData.license_link"
+    assert "model info: cardData.license_link + catalog gemma" in lic["basis"]
+    assert not any(b.startswith("README.md") for b in lic["basis"]), lic["basis"]
+
+
 def test_a_readme_that_could_not_be_read_is_listed_unread(corpus, tmp_path):
     """pythia declares apache-2.0 in the Hub's model info: that decides the verdict, but the
     card, which was not read, is named as unread."""
@@ -237,6 +292,34 @@ def test_a_dataset_the_mirror_lacks_leaves_the_pipeline_rung_unknown(tmp_path):
         "audit", "openness-fixtures/open-apache-7b", "--mirror", str(FIXTURES), "-f", "json"
     )
     assert full.json()["reports"][0]["openness"]["steps"][4]["met"] is True
+
+
+@pytest.mark.parametrize("mirror", [False, True], ids=["hub", "mirror"])
+def test_a_dataset_card_the_pipeline_rung_needs_is_a_problem(mirror, tmp_path):
+    """The dataset is known released, its card (which links its build code) is not read:
+    rung 5 is unknown, and the report says so in problems[] and is incomplete."""
+    dataset = "openness-fixtures/open-pretrain-mix"
+    if mirror:
+        import shutil
+
+        root = tmp_path / "mirror"
+        shutil.copytree(FIXTURES, root)
+        (root / "datasets" / dataset / "README.md").unlink()
+        run = run_openness(
+            "audit", "openness-fixtures/open-apache-7b", "--mirror", str(root), "-f", "json"
+        )
+        report = run.json()["reports"][0]
+    else:
+        report = _dropped(
+            FIXTURES, "openness-fixtures/open-apache-7b", f"/datasets/{dataset}/resolve/", tmp_path
+        )
+    step = report["openness"]["steps"][4]
+    assert step["met"] is None and dataset in step["reason"]
+    problems = [p for p in report["problems"] if dataset in p["message"]]
+    assert len(problems) == 1 and problems[0]["kind"] == "dataset_error", report["problems"]
+    assert problems[0]["message"].count(dataset) == 1
+    assert "README.md could not be read" in problems[0]["message"]
+    assert report["complete"] is False
 
 
 def test_deep_with_github_unreachable_is_incomplete_with_the_problem_listed():

@@ -99,6 +99,13 @@ def test_a_license_link_to_a_known_page_names_the_license(tmp_path):
         ),
         # Qwen2.5-7B's own LICENSE is the Apache-2.0 text (the Hub record), not a Qwen license
         "https://huggingface.co/Qwen/Qwen2.5-7B/blob/main/LICENSE": "apache-2.0",
+        # the license files of Meta's repos on the Hub, at a branch or a commit
+        "https://huggingface.co/meta-llama/Llama-2-7b/blob/main/LICENSE.txt": "llama2",
+        "https://huggingface.co/meta-llama/Llama-2-7b-hf/resolve/"
+        "01c7f73d771dfac7d292323805ebc428287df4f9/LICENSE.txt": "llama2",
+        "https://huggingface.co/meta-llama/Meta-Llama-3-8B/raw/main/LICENSE": "llama3",
+        "https://huggingface.co/meta-llama/Llama-3.1-8B-Instruct/blob/main/LICENSE": "llama3.1",
+        "https://huggingface.co/meta-llama/Llama-3.2-1B/blob/main/LICENSE.txt": "llama3.2",
     }
     for number, (link, expected) in enumerate(links.items()):
         folder = _folder(tmp_path / str(number), f"license: other\nlicense_link: {link}\n", {})

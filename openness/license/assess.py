@@ -117,6 +117,14 @@ def _settle(
     )
     if main is not None and main.source not in {r.text.source for r in matched}:
         result.basis.append(f"{main.source} + catalog {main.id}")
+    # a text not recognised (a gated prompt, a custom license) carries a failure by its clauses
+    failing = {
+        kind for criterion in result.osd if criterion.status == "fail" for kind in criterion.clauses
+    }
+    for r in reads:
+        kinds = list(dict.fromkeys(c.kind for c in r.clauses if c.kind in failing))
+        if r.match is None and kinds:
+            result.basis.append(f"{r.text.source} (clauses: {', '.join(kinds)})")
     if inputs.card_unread and main is None and result.osd_compliant is not False:
         result.decided = False
     if not inputs.unread:
