@@ -20,6 +20,7 @@ from openness.lockfile import LOCK_NAME, as_report, lock_entry
 from openness.policy import Policy, effective, evaluate
 from openness.report import (
     AppliedException,
+    AuditDocument,
     LockEntry,
     LockFile,
     PolicyResult,
@@ -163,14 +164,7 @@ def scan(
     audited = run_audits(
         subjects, auditor, judge, on_error, jobs=jobs, on_done=on_done, on_start=on_start
     )
-    by_repo = _by_subject(subjects, audited.reports, audited.errors)
-    errors = {e.subject.lower(): e.message for e in audited.errors}
-    results = []
-    for ref in refs:
-        report = by_repo.get(ref.repo_id.lower())
-        verdict = report.policy if report else None
-        error = errors.get(ref.repo_id.lower())
-        results.append(_result(ref, report, verdict, judge, error, unenforced))
+    results = _judged(refs, subjects, audited, judge, unenforced, lambda r: r.policy)
     return ScanDocument(
         **_policy_fields(policy),
         references=results,
@@ -178,6 +172,26 @@ def scan(
         errors=audited.errors,
         **_scan_fields(scanned),
     )
+
+
+def _judged(
+    refs: list[Reference],
+    subjects: list[tuple[str, str | None]],
+    audited: AuditDocument,
+    judge: Policy | None,
+    unenforced: str,
+    verdict_of: Callable[[Report], PolicyResult | None],
+) -> list[ReferenceResult]:
+    """Each reference with the audit of its repo (or the error) and the verdict on it."""
+    by_repo = _by_subject(subjects, audited.reports, audited.errors)
+    errors = {e.subject.lower(): e.message for e in audited.errors}
+    results = []
+    for ref in refs:
+        report = by_repo.get(ref.repo_id.lower())
+        verdict = verdict_of(report) if report else None
+        error = errors.get(ref.repo_id.lower())
+        results.append(_result(ref, report, verdict, judge, error, unenforced))
+    return results
 
 
 def _scan_fields(scanned: Scanned) -> dict:
@@ -316,7 +330,24 @@ def build_lock(
     audited = run_audits(
         subjects, auditor, None, on_error, jobs=jobs, on_done=on_done, on_start=on_start
     )
-    document = ScanDocument(reports=audited.reports, errors=audited.errors, **_scan_fields(scanned))
+    # The references too, judged as `scan` would: a BOM of the lock lists every model the
+    # code references, those that could not be locked included, with where each is used.
+    judge, unenforced = _judging(policy), nothing_enforced(policy) or ""
+    references = _judged(
+        scanned.references,
+        subjects,
+        audited,
+        judge,
+        unenforced,
+        lambda r: evaluate(r, judge) if judge else None,
+    )
+    document = ScanDocument(
+        **_policy_fields(policy),
+        references=references,
+        reports=audited.reports,
+        errors=audited.errors,
+        **_scan_fields(scanned),
+    )
     build = LockBuild(lock=LockFile(rules=auditor.rules.digest), document=document)
     not_audited = [e.subject for e in audited.errors]
     for report in audited.reports:

@@ -520,6 +520,23 @@ def test_locked_scan_and_lock_documents_validate(project, validator, audited):
     assert "components" not in empty or not empty["components"]
 
 
+def test_the_lock_bom_lists_every_model_the_code_references(project, validator):
+    """`lock -f cyclonedx` is the BOM of what the code references, as `scan`'s is: a model
+    that could not be locked is listed with its error, and each with where it is used."""
+    (project / "more.py").write_text('M.from_pretrained("openness-fixtures/no-such-model")\n')
+    run = run_openness("lock", "--mirror", str(FIXTURES), "-f", "cyclonedx", cwd=project)
+    assert run.code == 3, run.stderr  # one model could not be audited
+    bom = check(run.stdout, validator)
+    models = _models(bom)
+    scanned = _scan(project, "--mirror", str(FIXTURES))
+    assert set(models) == {r.repo_id for r in scanned.references}
+    missing = _props(models["openness-fixtures/no-such-model"])
+    assert missing["openness:scan_status"] == ["incomplete"] and missing["openness:error"]
+    used = models[OPEN]["evidence"]["occurrences"]
+    assert {(o["location"], o["line"]) for o in used} == {("app.py", 4), ("app.py", 5)}
+    assert _props(models[LLAMA])["openness:scan_status"] == ["failed"]  # the policy's verdict
+
+
 def test_repo_text_is_escaped_and_urls_made_valid(audited, validator):
     doc = audited.model_copy(deep=True)
     report = next(r for r in doc.reports if r.subject.repo_id == OPEN)
