@@ -123,6 +123,8 @@ def test_a_bad_line_is_a_usage_error_naming_file_and_line_before_any_request(
 def test_inventory_file_problems_are_usage_errors(tmp_path):
     missing = run_openness("audit", "--from", str(tmp_path / "nope.txt"))
     assert missing.code == 2 and "no such file" in missing.stderr
+    folder = run_openness("audit", "--from", str(tmp_path))
+    assert folder.code == 2 and f"--from {tmp_path}: is a folder" in folder.stderr
     empty = tmp_path / "empty.txt"
     empty.write_text("# nothing yet\n\n")
     run = run_openness("audit", "--from", str(empty))
