@@ -36,6 +36,8 @@ CACHE_ENV = "OPENNESS_CACHE"
 # and gguf; reports carry license texts and the card summary.
 FORMAT = 2
 KINDS = ("refs", "snapshots", "reports")
+EARLIEST = 1_577_836_800.0  # 2020-01-01: no entry is older than the tool
+CLOCK_SKEW = 300.0  # seconds an entry may seem to come from the future (another process's clock)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
@@ -99,18 +101,18 @@ class Cache:
     def get(self, kind: str, *parts: str) -> Entry | None:
         path = self._path(kind, *parts)
         try:
-            raw = path.read_text(encoding="utf-8")
+            raw = path.read_bytes()
         except OSError:
             return None
         try:
-            data = json.loads(raw)
+            data = json.loads(raw.decode("utf-8"))
             if data.get("format") != FORMAT or data.get("key") != list(parts):
                 raise ValueError("written by another version, or for another key")
             if not isinstance(data["value"], dict):
                 raise ValueError("its value is not an object")
-            return Entry(data["value"], float(data["stored_at"]))
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            self._corrupt(path, exc)
+            return Entry(data["value"], _stored_at(data["stored_at"]))
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+            self._corrupt(path, exc)  # UnicodeDecodeError is a ValueError
             return None
 
     def put(self, kind: str, value: dict[str, Any], *parts: str) -> None:
@@ -140,6 +142,16 @@ class Cache:
             if self._warn is not None and not self._warned:
                 self._warned = True  # once per run: a broken cache is one problem, not many
                 self._warn(message)
+
+
+def _stored_at(value: Any) -> float:
+    """When an entry was written: a time this tool could have written it, or it is corrupt
+    (a bool is an int to Python; an absurd number would make every age and date fail)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("stored_at is not a number")
+    if not EARLIEST <= value <= time.time() + CLOCK_SKEW:
+        raise ValueError("stored_at is not a plausible time")  # also NaN: no comparison holds
+    return float(value)
 
 
 # -- `openness cache info` / `openness cache clear` ----------------------------------------------

@@ -190,6 +190,47 @@ def test_an_entry_of_the_wrong_shape_is_ignored_replaced_and_warned_about(counte
     assert all(json.loads(p.read_text())["value"] != value for p in entries if p.exists())
 
 
+def _warnings(run) -> list[str]:
+    return [line for line in run.stderr.splitlines() if "corrupt or foreign" in line]
+
+
+def test_entries_that_are_not_utf8_are_ignored_replaced_and_warned_about(counted):
+    """Bytes that are not text (a disk error, another program's file) are a corrupt entry,
+    online and offline, not an internal error."""
+    _hub, env = counted
+    _audit(env, PLAIN)
+    cache = Path(env["OPENNESS_CACHE"])
+    for path in (cache / "reports").glob("*.json"):
+        path.unlink()
+    snapshots = list((cache / "snapshots").glob("*.json"))
+    for path in snapshots:
+        path.write_bytes(b"\xff")
+    run = _audit(env, PLAIN)
+    assert run.code == 0 and len(_warnings(run)) == 1, run.stderr
+    assert run.json()["reports"][0]["cache"] is None
+    assert all(json.loads(p.read_text())["format"] == FORMAT for p in snapshots)
+    for path in (cache / "refs").glob("*.json"):
+        path.write_bytes(b"\xff")
+    offline = _audit(env, PLAIN, "--offline")
+    assert offline.code == 3 and len(_warnings(offline)) == 1, offline.stderr
+    assert "offline: not cached" in offline.json()["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("stored_at", [1e300, float("nan"), True, "1700000000", 10.0**12])
+def test_an_implausible_stored_at_is_a_corrupt_entry(counted, stored_at):
+    """When an entry was written decides its age and dates: one that no run could have
+    written (out of range, not a number, a bool, far in the future) is corrupt, not served."""
+    _hub, env = counted
+    _audit(env, PLAIN)
+    for path in (Path(env["OPENNESS_CACHE"]) / "reports").glob("*.json"):
+        data = json.loads(path.read_text())
+        data["stored_at"] = stored_at
+        path.write_text(json.dumps(data))  # NaN and Infinity as Python's json writes them
+    run = _audit(env, PLAIN)
+    assert run.code == 0 and len(_warnings(run)) == 1, run.stderr
+    assert run.json()["reports"][0]["cache"] is None
+
+
 def test_no_cache_reads_and_writes_nothing(counted):
     _hub, env = counted
     _audit(env, OPEN)  # a cached entry that --no-cache must not serve
