@@ -141,15 +141,18 @@ class Auditor:
         moved, the subject is assessed again from its cached snapshot and the fresh base."""
         sha, seen = self.source.sha(repo_id, revision, "model")
         variant = self._variant()
+        report = None
         if sha is not None:
             pinned = bool(revision and SHA.match(revision))
-            cached = self.source.report(repo_id, sha, variant, seen, pinned)
-            if cached is not None:
-                return cached
-        snapshot = self.source.fetch(repo_id, sha or revision, "model", self._prefetch)
-        assessed = self._audit_snapshot(snapshot)
-        self.source.keep_report(assessed.report, variant, assessed.depends_on)
-        return assessed.report
+            report = self.source.report(repo_id, sha, variant, seen, pinned)
+        if report is None:
+            snapshot = self.source.fetch(repo_id, sha or revision, "model", self._prefetch)
+            assessed = self._audit_snapshot(snapshot)
+            self.source.keep_report(assessed.report, variant, assessed.depends_on)
+            report = assessed.report
+        if report.subject.repo_id.lower() != repo_id.lower():
+            report.subject.renamed_from = repo_id  # kept apart: the report is the new id's
+        return report
 
     def _prefetch(self, info: dict) -> None:
         """Start on the bases and datasets a model's info names while its files are read, so

@@ -36,6 +36,10 @@ CACHE_ENV = "OPENNESS_CACHE"
 # and gguf; reports carry license texts and the card summary.
 FORMAT = 2
 KINDS = ("refs", "snapshots", "reports")
+EARLIEST = 1_577_836_800.0  # 2020-01-01: no entry is older than the tool
+TEMP_PREFIX = ".tmp-"  # an entry being written; renamed into place when complete
+TEMP_GRACE = 600.0  # seconds after which a temporary file is a leftover, not a write in flight
+CLOCK_SKEW = 300.0  # seconds an entry may seem to come from the future (another process's clock)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
@@ -99,30 +103,34 @@ class Cache:
     def get(self, kind: str, *parts: str) -> Entry | None:
         path = self._path(kind, *parts)
         try:
-            raw = path.read_text(encoding="utf-8")
+            raw = path.read_bytes()
         except OSError:
             return None
         try:
-            data = json.loads(raw)
+            data = json.loads(raw.decode("utf-8"))
             if data.get("format") != FORMAT or data.get("key") != list(parts):
                 raise ValueError("written by another version, or for another key")
             if not isinstance(data["value"], dict):
                 raise ValueError("its value is not an object")
-            return Entry(data["value"], float(data["stored_at"]))
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            self._corrupt(path, exc)
+            return Entry(data["value"], _stored_at(data["stored_at"]))
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+            self._corrupt(path, exc)  # UnicodeDecodeError is a ValueError
             return None
 
     def put(self, kind: str, value: dict[str, Any], *parts: str) -> None:
         path = self._path(kind, *parts)
         data = {"format": FORMAT, "key": list(parts), "stored_at": time.time(), "value": value}
+        tmp = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX, suffix=".json")
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
             os.replace(tmp, path)  # atomic: readers see the old entry or the new one
         except OSError as exc:
+            if tmp is not None:  # a full disk: leave no half-written file behind
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
             self._say(f"cache: could not write {path.name} ({exc.strerror or exc}); continuing")
 
     def discard(self, kind: str, *parts: str, reason: str) -> None:
@@ -142,21 +150,39 @@ class Cache:
                 self._warn(message)
 
 
+def _stored_at(value: Any) -> float:
+    """When an entry was written: a time this tool could have written it, or it is corrupt
+    (a bool is an int to Python; an absurd number would make every age and date fail)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("stored_at is not a number")
+    if not EARLIEST <= value <= time.time() + CLOCK_SKEW:
+        raise ValueError("stored_at is not a plausible time")  # also NaN: no comparison holds
+    return float(value)
+
+
 # -- `openness cache info` / `openness cache clear` ----------------------------------------------
 
 
-def _entries(root: Path) -> list[Path]:
+def _files(root: Path) -> list[Path]:
     return [p for kind in KINDS for p in (root / kind).glob("*.json") if p.is_file()]
+
+
+def _is_temporary(path: Path) -> bool:
+    """A write in flight, or one a killed process left behind: not an entry."""
+    return path.name.startswith(TEMP_PREFIX)
 
 
 def info(root: Path | None = None) -> CacheInfo:
     root = root or cache_dir()
-    files = _entries(root)
-    stats = [p.stat() for p in files]
+    stats = []
+    for path in _files(root):
+        if not _is_temporary(path):
+            with contextlib.suppress(OSError):  # another process may clear it meanwhile
+                stats.append(path.stat())
     times = [dt.datetime.fromtimestamp(s.st_mtime, tz=dt.timezone.utc) for s in stats]
     return CacheInfo(
         path=root,
-        entries=len(files),
+        entries=len(stats),
         size_bytes=sum(s.st_size for s in stats),
         oldest=min(times) if times else None,
         newest=max(times) if times else None,
@@ -164,15 +190,17 @@ def info(root: Path | None = None) -> CacheInfo:
 
 
 def clear(root: Path | None = None) -> int:
-    """Remove every entry (and stray temporary files); returns how many entries went."""
+    """Remove every entry, and temporary files left behind (not one young enough to be another
+    process's write in flight); returns how many entries went, as `info` counts them."""
     root = root or cache_dir()
     removed = 0
-    for kind in KINDS:
-        folder = root / kind
-        for path in folder.glob("*.json") if folder.is_dir() else []:
-            try:
-                path.unlink()
-                removed += not path.name.startswith(".tmp-")
-            except OSError:
-                pass
+    for path in _files(root):
+        temporary = _is_temporary(path)
+        try:
+            if temporary and time.time() - path.stat().st_mtime < TEMP_GRACE:
+                continue
+            path.unlink()
+            removed += not temporary
+        except OSError:
+            pass
     return removed

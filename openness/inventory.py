@@ -71,6 +71,8 @@ def read_lines(name: str) -> list[str]:
         data = sys.stdin.buffer.read()
         shown = "<stdin>"
     else:
+        if os.path.isdir(name):
+            raise UsageError(f"--from {name}: is a folder; give a file of subjects, one a line")
         if not os.path.isfile(name):
             raise UsageError(f"--from {name}: no such file")
         try:

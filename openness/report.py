@@ -33,6 +33,11 @@ class Subject(_Model):
     source: Source
     gated: Literal["auto", "manual"] | bool | None = None
     url: str | None = None
+    renamed_from: str | None = Field(
+        None,
+        description="The id asked for, when the Hub answered under another: the repo was "
+        "renamed, and repo_id is its new id.",
+    )
     last_modified: str | None = Field(
         None, description="When the Hub says the repo last changed (its lastModified), ISO 8601."
     )

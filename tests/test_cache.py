@@ -190,6 +190,115 @@ def test_an_entry_of_the_wrong_shape_is_ignored_replaced_and_warned_about(counte
     assert all(json.loads(p.read_text())["value"] != value for p in entries if p.exists())
 
 
+def _warnings(run) -> list[str]:
+    return [line for line in run.stderr.splitlines() if "corrupt or foreign" in line]
+
+
+def test_entries_that_are_not_utf8_are_ignored_replaced_and_warned_about(counted):
+    """Bytes that are not text (a disk error, another program's file) are a corrupt entry,
+    online and offline, not an internal error."""
+    _hub, env = counted
+    _audit(env, PLAIN)
+    cache = Path(env["OPENNESS_CACHE"])
+    for path in (cache / "reports").glob("*.json"):
+        path.unlink()
+    snapshots = list((cache / "snapshots").glob("*.json"))
+    for path in snapshots:
+        path.write_bytes(b"\xff")
+    run = _audit(env, PLAIN)
+    assert run.code == 0 and len(_warnings(run)) == 1, run.stderr
+    assert run.json()["reports"][0]["cache"] is None
+    assert all(json.loads(p.read_text())["format"] == FORMAT for p in snapshots)
+    for path in (cache / "refs").glob("*.json"):
+        path.write_bytes(b"\xff")
+    offline = _audit(env, PLAIN, "--offline")
+    assert offline.code == 3 and len(_warnings(offline)) == 1, offline.stderr
+    assert "offline: not cached" in offline.json()["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("stored_at", [1e300, float("nan"), True, "1700000000", 10.0**12])
+def test_an_implausible_stored_at_is_a_corrupt_entry(counted, stored_at):
+    """When an entry was written decides its age and dates: one that no run could have
+    written (out of range, not a number, a bool, far in the future) is corrupt, not served."""
+    _hub, env = counted
+    _audit(env, PLAIN)
+    for path in (Path(env["OPENNESS_CACHE"]) / "reports").glob("*.json"):
+        data = json.loads(path.read_text())
+        data["stored_at"] = stored_at
+        path.write_text(json.dumps(data))  # NaN and Infinity as Python's json writes them
+    run = _audit(env, PLAIN)
+    assert run.code == 0 and len(_warnings(run)) == 1, run.stderr
+    assert run.json()["reports"][0]["cache"] is None
+
+
+@pytest.mark.parametrize("kind", ["reports", "snapshots"])
+def test_a_foreign_entry_is_not_served(counted, kind):
+    """Another repo's report or snapshot under this one's key (copied in by hand, or by a
+    broken tool) would give this repo another's terms: warned about, replaced, read again."""
+    _hub, env = counted
+    _audit(env, PLAIN)
+    _audit(env, OPEN)
+    cache = Path(env["OPENNESS_CACHE"])
+    entries = {p: json.loads(p.read_text()) for p in (cache / kind).glob("*.json")}
+    (mine,) = [p for p in entries if "other-licensed" in p.name]
+    (theirs,) = [p for p in entries if "open-apache" in p.name]
+    entries[mine]["value"] = entries[theirs]["value"]  # the envelope still names PLAIN
+    mine.write_text(json.dumps(entries[mine]))
+    if kind == "snapshots":  # read only when there is no report to serve
+        for path in (cache / "reports").glob("*other-licensed*"):
+            path.unlink()
+    run = _audit(env, PLAIN)
+    assert run.code == 0 and len(_warnings(run)) == 1, run.stderr
+    assert "foreign" in _warnings(run)[0]
+    report = run.json()["reports"][0]
+    assert report["subject"]["repo_id"] == PLAIN and report["cache"] is None
+    assert json.loads(mine.read_text())["value"] != entries[theirs]["value"]  # replaced
+
+
+RENAMED = "openness-fixtures/nc-research-1b"  # names a dataset that was renamed too
+NEW_NAME = RENAMED + "-renamed"
+
+
+def _rename(hub: FakeHub, tmp_path: Path) -> None:
+    """From now on the Hub answers the old id with a redirect to the new one."""
+    import shutil
+
+    folder = tmp_path / "renamed" / "models" / RENAMED
+    shutil.copytree(FIXTURES / "models" / RENAMED, folder)
+    info = json.loads((folder / "info.json").read_text())
+    info["id"] = NEW_NAME
+    info["_fakehub"] = {**info.get("_fakehub", {}), "moved_to": NEW_NAME}
+    (folder / "info.json").write_text(json.dumps(info))
+    hub.roots.insert(0, tmp_path / "renamed")
+
+
+@pytest.mark.parametrize("cached_before", [False, True])
+def test_a_renamed_repo_is_served_from_the_cache_under_its_new_id(counted, tmp_path, cached_before):
+    """The rename is remembered with the commit: a warm audit of the old id asks for the new
+    one directly (one HEAD, no redirect) and is served from the cache; offline too, none.
+    A report cached before the rename is not served under the old id."""
+    hub, env = counted
+    if cached_before:
+        _audit(env, RENAMED)
+    _rename(hub, tmp_path)
+    first = _audit(env, RENAMED).json()["reports"][0]
+    assert first["subject"]["repo_id"] == NEW_NAME and first["cache"] is None
+    assert first["subject"]["renamed_from"] == RENAMED
+    before = len(hub.requests)
+    warm = _audit(env, RENAMED).json()["reports"][0]
+    assert [(r.method, r.path) for r in hub.requests[before:]] == [
+        ("HEAD", f"/{NEW_NAME}/resolve/main/README.md")
+    ]
+    assert warm["cache"]["age_seconds"] >= 0
+    assert warm["subject"] == first["subject"]
+    before = len(hub.requests)
+    offline = _audit(env, RENAMED, "--offline").json()["reports"][0]
+    assert len(hub.requests) == before
+    assert offline["cache"]["offline"] is True and offline["subject"] == first["subject"]
+    table = run_openness("audit", RENAMED, "--offline", env=env)
+    assert f"renamed from {RENAMED}" in table.stdout
+
+
 def test_no_cache_reads_and_writes_nothing(counted):
     _hub, env = counted
     _audit(env, OPEN)  # a cached entry that --no-cache must not serve

@@ -5,6 +5,8 @@ through the real program against the loopback Hub or the fixtures mirror."""
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -123,6 +125,8 @@ def test_a_bad_line_is_a_usage_error_naming_file_and_line_before_any_request(
 def test_inventory_file_problems_are_usage_errors(tmp_path):
     missing = run_openness("audit", "--from", str(tmp_path / "nope.txt"))
     assert missing.code == 2 and "no such file" in missing.stderr
+    folder = run_openness("audit", "--from", str(tmp_path))
+    assert folder.code == 2 and f"--from {tmp_path}: is a folder" in folder.stderr
     empty = tmp_path / "empty.txt"
     empty.write_text("# nothing yet\n\n")
     run = run_openness("audit", "--from", str(empty))
@@ -270,6 +274,23 @@ def test_cache_info_and_clear(fresh):
     assert run_openness("cache", "info", "-f", "json", env=env).json()["entries"] == 0
     assert run_openness("cache", "clear", env=env).code == 0  # an empty cache clears too
     assert "Exit codes: 0" in run_openness("cache", "clear", "-h").stdout
+
+
+def test_cache_info_and_clear_agree_on_temporary_files(fresh):
+    """A write a killed process left behind is no entry: info does not count it, clear
+    removes it (and not one young enough to be another process's write in flight)."""
+    _hub, env = fresh
+    run_openness("audit", OPEN, env=env)
+    entries = run_openness("cache", "info", "-f", "json", env=env).json()["entries"]
+    folder = Path(env["OPENNESS_CACHE"]) / "reports"
+    leftover, in_flight = folder / ".tmp-leftover.json", folder / ".tmp-in-flight.json"
+    leftover.write_text("{")
+    in_flight.write_text("{")
+    os.utime(leftover, (time.time() - 3600, time.time() - 3600))
+    assert run_openness("cache", "info", "-f", "json", env=env).json()["entries"] == entries
+    cleared = run_openness("cache", "clear", env=env)
+    assert f"removed {entries} cache entries" in cleared.stderr, cleared.stderr
+    assert not leftover.exists() and in_flight.exists()
 
 
 def test_cache_options_on_scan_and_lock(fresh, tmp_path):

@@ -14,6 +14,9 @@
   Datasets are recorded but not re-checked (a warm audit of a base model stays one request;
   the report's `cache.age_seconds` says how old their reading is). Offline or for a pinned
   subject nothing is re-checked (no request), and the report says so.
+- A renamed repo: its refs entry keeps the id the Hub answered under, so the next HEAD asks
+  the new id (no redirect); reports and snapshots are keyed by the id they are of, and one
+  whose own repo or commit differs from its key is foreign: warned about, not served.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from openness.errors import FetchError, OpennessError, plain_invalid
 from openness.memo import Memo
 from openness.report import CacheUse, Report
 from openness.snapshot import Snapshot
-from openness.sources.hub import HubSource
+from openness.sources.hub import HubSource, Resolved
 
 SHA = re.compile(r"^[0-9a-f]{40}$")
 # Problems that say "ask again later", not "this is what the repo holds".
@@ -73,8 +76,12 @@ class CachedHub:
         self.offline = offline
         # Branches resolved this run (a HEAD, a model info, a listing), so that a base named
         # by many subjects is checked once per run, and not again when it is then read.
-        self._heads: Memo[str | None] = Memo()
+        self._heads: Memo[Resolved] = Memo()
         self._known: dict[tuple[str, str, str], str] = {}
+        # (kind, id asked for) -> the id the Hub answers under, for a renamed repo: learned from
+        # a redirect, kept in its refs entry, so a warm check asks the new id (one request) and
+        # reports and snapshots are keyed by the id they are of.
+        self._renamed: dict[tuple[str, str], str] = {}
         # A repo read as a subject and, at once, as another subject's base is read once: the
         # listing's info is handed to one reader only, so a second would ask for it again.
         self._reading: Memo[Snapshot] = Memo(keep=False)
@@ -86,6 +93,7 @@ class CachedHub:
         repo was seen before (None when it was not: the model info will say); offline, the sha
         last seen, with when it was seen."""
         if revision and SHA.match(revision):
+            self._ref(repo_id, revision, kind)  # learns a rename, with no request
             return revision, None
         listed = None if revision or self.offline else self.hub.primed_sha(kind, repo_id)
         if listed:  # a listing already said where main is: no HEAD needed
@@ -99,19 +107,45 @@ class CachedHub:
             return (str(seen.value["sha"]), seen) if seen else (None, None)
         if seen is None:
             return None, None
-        sha = self._heads.get(branch, lambda: self.hub.resolve_sha(repo_id, revision, kind))
+        sha, answered = self._heads.get(branch, lambda: self._resolve(repo_id, revision, kind))
+        self._learn_id(repo_id, kind, answered)
         if sha:
             self._remember(repo_id, revision, kind, sha)
         return sha, None
+
+    def _resolve(self, repo_id: str, revision: str | None, kind: str) -> Resolved:
+        """One HEAD, on the id a renamed repo now has when known (its old id would cost a
+        redirect more); when that fails, on the id asked for."""
+        current = self.answered_as(repo_id, kind)
+        if current != repo_id:
+            try:
+                return self.hub.resolve(current, revision, kind)
+            except OpennessError:
+                pass  # renamed again, or gone: the old id decides
+        return self.hub.resolve(repo_id, revision, kind)
+
+    def answered_as(self, repo_id: str, kind: str) -> str:
+        """The id the Hub answers under: another than `repo_id` when it was renamed."""
+        return self._renamed.get((kind, repo_id.lower()), repo_id)
+
+    def _learn_id(self, repo_id: str, kind: str, answered: str) -> None:
+        if answered.lower() != repo_id.lower():
+            self._renamed[(kind, repo_id.lower())] = answered
+        else:
+            self._renamed.pop((kind, repo_id.lower()), None)
 
     def _ref(self, repo_id: str, revision: str | None, kind: str) -> Entry | None:
         if self.cache is None:
             return None
         key = (kind, repo_id.lower(), revision or "main", self.scope)
         entry = self.cache.get("refs", *key)
-        if entry is not None and not SHA.match(str(entry.value.get("sha"))):
-            self.cache.discard("refs", *key, reason="no commit sha in it")
+        if entry is None:
             return None
+        answered = entry.value.get("repo_id", repo_id)
+        if not SHA.match(str(entry.value.get("sha"))) or not isinstance(answered, str):
+            self.cache.discard("refs", *key, reason="no commit sha or repo id in it")
+            return None
+        self._learn_id(repo_id, kind, answered)
         return entry
 
     def _remember(self, repo_id: str, revision: str | None, kind: str, sha: str) -> None:
@@ -119,7 +153,8 @@ class CachedHub:
             self._known[(kind, repo_id.lower(), revision or "main")] = sha
         if self.cache is not None:
             key = (kind, repo_id.lower(), revision or "main", self.scope)
-            self.cache.put("refs", {"sha": sha}, *key)
+            value = {"sha": sha, "repo_id": self.answered_as(repo_id, kind)}
+            self.cache.put("refs", value, *key)
 
     # -- snapshots -----------------------------------------------------------------------------
 
@@ -157,21 +192,28 @@ class CachedHub:
         # for its branch): fetch without a revision so that it is used, not asked again.
         primed = self.hub.primed_sha(kind, repo_id)
         listed = primed is not None and primed == sha and revision in (None, sha)
-        snapshot = self.hub.fetch(repo_id, None if listed else (sha or revision), kind, on_info)
+        current = self.answered_as(repo_id, kind)  # a renamed repo's new id: no redirects
+        snapshot = self.hub.fetch(current, None if listed else (sha or revision), kind, on_info)
+        self._learn_id(repo_id, kind, snapshot.repo_id)
         if snapshot.revision:
             self._remember(repo_id, revision, kind, snapshot.revision)
             if self.cache is not None and not {p.kind for p in snapshot.problems} & TRANSIENT:
-                key = (kind, repo_id.lower(), snapshot.revision, self.scope)
+                key = (kind, snapshot.repo_id.lower(), snapshot.revision, self.scope)
                 self.cache.put("snapshots", snapshot.model_dump(mode="json"), *key)
         return snapshot
 
     def _snapshot(self, kind: str, repo_id: str, sha: str) -> Snapshot | None:
-        key = (kind, repo_id.lower(), sha)
+        """The snapshot kept for the repo (under the id it answers to) at the commit."""
+        key = (kind, self.answered_as(repo_id, kind).lower(), sha)
         for entry, scope in self._entries("snapshots", *key):
             try:
                 snapshot = Snapshot.model_validate(entry.value)
             except ValidationError as exc:
                 self._discard("snapshots", key, scope, plain_invalid(exc))
+                continue
+            held = (snapshot.kind, snapshot.repo_id.lower(), snapshot.revision)
+            if held != key:
+                self._foreign("snapshots", key, scope, snapshot.repo_id, snapshot.revision)
                 continue
             if self._servable(scope, snapshot.problems):
                 return snapshot
@@ -184,8 +226,9 @@ class CachedHub:
     ) -> Report | None:
         """The report kept for this commit, while the bases it was assessed against are
         unchanged (None when one moved: assess again). Offline or `pinned`, they
-        are not re-checked: no request is made, and the report says so."""
-        key = (repo_id.lower(), sha, variant)
+        are not re-checked: no request is made, and the report says so. Reports are kept
+        under the id the repo answers to (a renamed repo's new one, once `sha` learned it)."""
+        key = (self.answered_as(repo_id, "model").lower(), sha, variant)
         for entry, scope in self._entries("reports", *key):
             try:
                 report = Report.model_validate(entry.value.get("report"))
@@ -195,6 +238,10 @@ class CachedHub:
                 continue
             except (KeyError, TypeError, ValueError) as exc:
                 self._discard("reports", key, scope, f"written by another version ({exc})")
+                continue
+            subject = report.subject
+            if (subject.repo_id.lower(), subject.revision) != key[:2]:
+                self._foreign("reports", key, scope, subject.repo_id, subject.revision)
                 continue
             if not self._servable(scope, report.problems):
                 continue
@@ -251,6 +298,14 @@ class CachedHub:
     def _discard(self, kind: str, key: tuple[str, ...], scope: str, why: str) -> None:
         assert self.cache is not None
         self.cache.discard(kind, *key, scope, reason=f"not a {kind[:-1]}: {why}")
+
+    def _foreign(
+        self, kind: str, key: tuple[str, ...], scope: str, repo_id: str, sha: str | None
+    ) -> None:
+        """An entry that holds another repo's or commit's value (copied in, or written by a
+        broken tool): serving it would give one repo another's terms."""
+        assert self.cache is not None
+        self.cache.discard(kind, *key, scope, reason=f"foreign: it holds {repo_id}@{sha}")
 
     def _servable(self, scope: str, problems: list) -> bool:
         """A public entry read without access is not served to a token that may read more;

@@ -12,7 +12,8 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from urllib.parse import quote
+from typing import NamedTuple
+from urllib.parse import quote, unquote
 
 from openness.errors import FetchError
 from openness.report import Problem
@@ -41,6 +42,29 @@ MAX_RETRY_AFTER = 30.0  # seconds we are willing to wait on a 429's Retry-After
 MAX_429_RETRIES = 3
 LIST_PAGE = 1000  # models a listing page brings (the Hub's largest page)
 BASE_WAIT, MAX_WAIT = 0.5, 4.0  # backoff for 5xx and dropped connections: 0.5, 1, 2 s
+
+
+class Resolved(NamedTuple):
+    sha: str | None
+    repo_id: str  # the id the Hub answered under: another than the one asked when renamed
+
+
+def _answered_as(url: str, kind: str) -> str | None:
+    """The repo id in a /resolve/ URL of this endpoint (where a rename redirect led), or None
+    when the URL is not one (a CDN)."""
+    from huggingface_hub import constants
+
+    start = f"{constants.ENDPOINT.rstrip('/')}/{'' if kind == 'model' else kind + 's/'}"
+    if not url.startswith(start) or "/resolve/" not in url:
+        return None
+    repo_id = unquote(url[len(start) :].split("/resolve/", 1)[0])
+    return (
+        repo_id if repo_id and repo_id.count("/") <= 1 and repo_id.strip("/") == repo_id else None
+    )
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def hub_offline() -> bool:
@@ -136,13 +160,17 @@ class HubSource:
         ready = {}
         if early is not None and "README.md" in snapshot.files and _same_commit(early, sha):
             ready["README.md"] = early
-        return fill_snapshot(snapshot, lambda path: self._file(repo_id, kind, rev, path), ready)
+        return fill_snapshot(snapshot, lambda path: self._file(resolved, kind, rev, path), ready)
 
     def resolve_sha(self, repo_id: str, revision: str | None, kind: str = "model") -> str | None:
-        """The commit a revision points at now, from one HEAD on a /resolve/ URL (the Hub's
-        larger resolver budget; X-Repo-Commit comes even with a 404). None when the server
-        does not say (a gated README); the caller then asks the API. A 429 pauses every
-        worker for its Retry-After, as for the GETs (the client does not retry a HEAD)."""
+        return self.resolve(repo_id, revision, kind)[0]
+
+    def resolve(self, repo_id: str, revision: str | None, kind: str = "model") -> Resolved:
+        """The commit a revision points at now, and the id the Hub answers under (a renamed
+        repo redirects), from one HEAD on a /resolve/ URL (the Hub's larger resolver budget;
+        X-Repo-Commit comes even with a 404). The sha is None when the server does not say (a
+        gated README); the caller then asks the API. A 429 pauses every worker for its
+        Retry-After, as for the GETs (the client does not retry a HEAD)."""
         from huggingface_hub import get_hf_file_metadata, hf_hub_url
 
         url = hf_hub_url(
@@ -155,14 +183,16 @@ class HubSource:
             self._wait_turn()
             try:
                 meta = get_hf_file_metadata(url, token=self.token, timeout=self.timeout)
-                return meta.commit_hash
+                return Resolved(meta.commit_hash, _answered_as(meta.location, kind) or repo_id)
             except Exception as exc:
                 response = getattr(exc, "response", None)
                 commit = response.headers.get("X-Repo-Commit") if response is not None else None
                 if commit:
-                    return commit
+                    answered = _answered_as(str(response.request.url), kind)
+                    return Resolved(commit, answered or repo_id)
                 if _status(exc) in (401, 403, 404):
-                    return self.current_sha(repo_id, revision, kind)
+                    info = self._info(repo_id, revision, kind, fields=("sha",))
+                    return Resolved(_text(info.get("sha")), _text(info.get("id")) or repo_id)
                 wait = _retry_after_429(exc)
                 if wait is not None and wait <= MAX_RETRY_AFTER and attempt < MAX_429_RETRIES:
                     self._pause(wait)
@@ -254,12 +284,6 @@ class HubSource:
             url = response.links.get("next", {}).get("url") if page else None
             params = None  # the next link carries the query
         return found[:limit] if limit else found
-
-    def current_sha(
-        self, repo_id: str, revision: str | None = None, kind: str = "model"
-    ) -> str | None:
-        info = self._info(repo_id, revision, kind, fields=("sha",))
-        return info.get("sha") if isinstance(info.get("sha"), str) else None
 
     # -- model info ---------------------------------------------------------------------------
 
