@@ -22,12 +22,13 @@ from openness.errors import FetchError, OpennessError, UsageError
 from openness.frameworks import bind_to_effective_terms, components, judge_mof, osaid
 from openness.ladder import LadderInputs, assess_ladder, unread_dataset_cards
 from openness.license.assess import assess
-from openness.license.effective import effective_terms
+from openness.license.effective import effective_terms, unread_evidence
 from openness.license.inputs import license_inputs
 from openness.lineage import (
     MAX_BASES,
     MAX_DEPTH,
     BaseRef,
+    UnknownBase,
     base_link,
     declared_bases,
     inherit_steps,
@@ -35,6 +36,7 @@ from openness.lineage import (
     pick_by_name,
     relation,
     reupload_names,
+    unknown_bases,
     unreadable_link,
 )
 from openness.memo import Memo
@@ -251,7 +253,7 @@ class Auditor:
         """Walk every base (all of a merge's, bounded, cycle-safe), then set the effective
         terms, license conflicts and, for a re-upload, the rungs judged from its origin."""
         report = root.report
-        refs = self._bases_of(root)
+        refs, unknown = self._bases_of(root)
         lineage = Lineage(relation=relation(root.snapshot, root.card, refs))
         found: list[tuple[BaseLink, Report | None]] = []
         depends_on = list(root.depends_on)
@@ -282,6 +284,16 @@ class Auditor:
                     )
                     continue
                 found.append((base_link(base.report, ref, name, rel), base.report))
+                lic = base.report.license
+                if lic.unread and not lic.decided and lic.osd_compliant is None:
+                    why = unread_evidence(base.report)  # its license files were listed, unread
+                    report.problems.append(
+                        Problem(kind="base_unreadable", message=f"base {ref.repo_id}: {why}")
+                    )
+                unknown += [
+                    UnknownBase(f"base {ref.repo_id}: {u.reason}")  # its problems are not ours
+                    for u in unknown_bases(base.snapshot, base.card)
+                ]
                 if base.snapshot.revision:
                     depends_on.append(Dependency("model", ref.repo_id, base.snapshot.revision))
                 depends_on += base.depends_on
@@ -305,29 +317,38 @@ class Auditor:
             )
         report.lineage = lineage
         root.depends_on = list(dict.fromkeys(depends_on))  # each once, in the order read
-        report.license.effective = effective_terms(report, found)
+        lineage.notes += [u.reason for u in unknown]
+        report.problems += [
+            Problem(kind="base_unreadable", message=u.reason) for u in unknown if not u.reported
+        ]
+        report.license.effective = effective_terms(report, found, [u.reason for u in unknown])
         bind_to_effective_terms(report.openness, report.license)
         _settle_completeness(report)
 
-    def _bases_of(self, node: _Assessed) -> list[BaseRef]:
-        """Declared bases; for a re-upload that declares none, the base its name names."""
+    def _bases_of(self, node: _Assessed) -> tuple[list[BaseRef], list[UnknownBase]]:
+        """Declared bases; for a re-upload that declares none, the base its name names. With
+        them, what may name a base but could not be read or resolved."""
+        unknown = unknown_bases(node.snapshot, node.card)
         refs = declared_bases(node.snapshot, node.card)
-        if refs or node.snapshot.source == "local":
-            return refs
-        for name, where in reupload_names(node.snapshot):
+        names = reupload_names(node.snapshot)
+        if refs or node.snapshot.source == "local" or not names:
+            return refs, unknown
+        missed: list[UnknownBase] = []
+        source = self.mirror if self.mirror is not None else self.hub
+        for name, where in names:
             try:
-                source = self.mirror if self.mirror is not None else self.hub
                 candidates = source.search_models(name)
             except OpennessError as exc:
-                node.report.problems.append(
-                    Problem(kind="base_unreadable", message=f"base named {name!r}: {exc}")
-                )
+                missed.append(UnknownBase(f"the base named {name!r} ({where}): {exc}"))
                 continue
             found = pick_by_name(name, candidates, node.snapshot.repo_id)
             if found:
                 how = f"{where}: no base is declared; searched by name, matched {found}"
-                return [BaseRef(found, how, inferred=True)]
-        return []
+                return [BaseRef(found, how, inferred=True)], unknown
+        if self.mirror is not None:  # a partial copy: absence there proves nothing
+            named = ", ".join(repr(name) for name, _ in names)
+            missed.append(UnknownBase(f"the base named {named} is unknown: not in the mirror"))
+        return [], unknown + missed
 
     def _base(self, repo_id: str) -> _Assessed | OpennessError:
         """A base, fetched and assessed once per run however many subjects name it."""

@@ -270,9 +270,22 @@ def scan_exit_code(doc: ScanDocument, strict: bool) -> ExitCode:
     statuses = {r.status for r in doc.references}
     if statuses & {"failed", "unlocked"}:
         return ExitCode.POLICY_FAILED
-    if "incomplete" in statuses or doc.errors or is_incomplete(doc.problems):
+    if "incomplete" in statuses or _undecided_errors(doc) or is_incomplete(doc.problems):
         return ExitCode.POLICY_FAILED if strict else ExitCode.INCOMPLETE
     return ExitCode.OK
+
+
+def _undecided_errors(doc: ScanDocument) -> list[SubjectError]:
+    """Audit errors that leave a reference undecided: an exception decides its repo whatever
+    the state of its audit, so an error on an exempted repo decides nothing. An error that no
+    reference answers for counts (fail closed)."""
+    decided = {"exempted", "ignored"}
+    out = []
+    for error in doc.errors:
+        refs = [r for r in doc.references if r.repo_id.lower() == error.subject.lower()]
+        if not refs or any(r.status not in decided for r in refs):
+            out.append(error)
+    return out
 
 
 @dataclass

@@ -27,7 +27,7 @@ from openness.report import (
     Report,
     Step,
 )
-from openness.snapshot import Snapshot
+from openness.snapshot import METADATA_FILES, Snapshot
 
 MAX_DEPTH = 6
 MAX_BASES = 12
@@ -44,6 +44,8 @@ _QUANT_FILE = re.compile(
     r"^(?P<name>[^/]+?)[-_.](?:i?q\d[\w]*|f16|f32|bf16|fp16)\.(?:gguf|ggml)$", re.IGNORECASE
 )
 _REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}$")
+# A path on the machine that trained the adapter ("/home/me/llama", "./out", "C:\\models\\x").
+_LOCAL_PATH = re.compile(r"^(?:[/~.\\]|[A-Za-z]:[\\/])|.*\\|[^/]*/[^/]*/")
 # Rungs that describe how the model was made, which a re-upload cannot change.
 INHERITABLE = (2, 3, 4, 5)
 
@@ -66,8 +68,52 @@ def declared_bases(snapshot: Snapshot, card: Card) -> list[BaseRef]:
     return refs
 
 
+@dataclass(frozen=True)
+class UnknownBase:
+    """A base that is, or may be, named but cannot be judged as a repo: its license is unknown,
+    so the effective verdict cannot be true."""
+
+    reason: str
+    # True when a problem already says why (an unread file): the reason is then a note only
+    reported: bool = False
+
+
+def unknown_bases(snapshot: Snapshot, card: Card) -> list[UnknownBase]:
+    """What may name a base but could not be read, or names one that is not a Hub repo."""
+    unread = [p for p in METADATA_FILES if p in snapshot.files and p not in snapshot.texts]
+    if card.front_matter_unread:  # no card data from the Hub either: base_model is unknown
+        unread.insert(0, "README.md")
+    out = [
+        UnknownBase(
+            f"a base may be named in {path}, which could not be read: "
+            f"{_unread_kind(snapshot, path)}",
+            reported=True,
+        )
+        for path in unread
+    ]
+    named = _adapter_value(snapshot)
+    if named is not None and not _REPO_ID.match(named):
+        what = f"a local base {named}" if _LOCAL_PATH.match(named) else f"a base {named!r}"
+        out.append(
+            UnknownBase(f"adapter_config.json names {what}, not a Hub repo: its license is unknown")
+        )
+    return out
+
+
+def _unread_kind(snapshot: Snapshot, path: str) -> str:
+    problem = next((p for p in snapshot.problems if p.file == path), None)
+    return problem.kind.replace("_", " ") if problem else "not read"
+
+
 def adapter_base(snapshot: Snapshot) -> Named | None:
     """`base_model_name_or_path` of a PEFT adapter's config, when it is a Hub repo id."""
+    value = _adapter_value(snapshot)
+    if value is not None and _REPO_ID.match(value):
+        return Named(value, "adapter_config.json: base_model_name_or_path")
+    return None
+
+
+def _adapter_value(snapshot: Snapshot) -> str | None:
     config = snapshot.texts.get("adapter_config.json")
     if config is None:
         return None
@@ -76,9 +122,7 @@ def adapter_base(snapshot: Snapshot) -> Named | None:
     except ValueError:
         return None
     value = data.get("base_model_name_or_path") if isinstance(data, dict) else None
-    if isinstance(value, str) and _REPO_ID.match(value.strip()):
-        return Named(value.strip(), "adapter_config.json: base_model_name_or_path")
-    return None
+    return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 def is_reupload(snapshot: Snapshot) -> bool:

@@ -117,6 +117,9 @@ def as_report(entry: LockEntry, rules: Rules, lock_name: str = LOCK_NAME) -> Rep
         bindings = [BindingLicense(id=None, from_=entry.repo_id, relation="own")]
     own = bindings[0]
     source = f"{lock_name} ({entry.repo_id})"
+    verdict, reason = verdict_of(bindings)
+    if verdict is not None and entry.effective_osd_compliant is None:
+        reason = "; ".join(entry.missing)  # a base not among the bindings (an unread config)
     license_ = LicenseAssessment(
         declared=entry.declared,
         identified=None,
@@ -128,7 +131,7 @@ def as_report(entry: LockEntry, rules: Rules, lock_name: str = LOCK_NAME) -> Rep
         effective=EffectiveTerms(
             licenses=bindings,
             osd_compliant=entry.effective_osd_compliant,
-            reason=f"as locked on {entry.audited}: " + verdict_of(bindings)[1],
+            reason=f"as locked on {entry.audited}: {reason}",
             missing=entry.missing,
         ),
     )

@@ -368,3 +368,86 @@ def test_reading_the_license_file_finds_at_least_what_the_catalog_knows():
     assert found["registration_required"]["source"] == "LICENSE.md"
     failing = [c["criterion"] for c in lic["osd"] if c["status"] == "fail"]
     assert failing == [3, 5, 6, 7]
+
+
+# -- a base that may bind but cannot be judged is never a pass ---------------------------------
+
+
+def test_an_adapter_whose_config_is_gated_is_not_passed(hub_env, tmp_path):
+    """Its only base evidence, adapter_config.json, is behind the gate: the base, and so the
+    terms that bind, are unknown. It passed --require-osd, and `lock` locked it."""
+    repo = "openness-fixtures/gated-lora-adapter"
+    report, code, stderr = _audit(hub_env, repo, "--require-osd")
+    effective = report["license"]["effective"]
+    assert report["license"]["osd_compliant"] is True  # its own apache-2.0
+    assert effective["osd_compliant"] is None
+    assert (
+        "a base may be named in adapter_config.json, which could not be read: gated"
+        in (effective["reason"])
+    )
+    assert report["complete"] is False and report["policy"]["status"] == "incomplete"
+    assert code == 3 and "policy could not be decided (require-osd)" in stderr
+    assert "OSD compliant ? unknown: a base may be named in adapter_config.json" in _table(
+        hub_env, repo
+    )
+    (tmp_path / "openness.toml").write_text("require-osd = true\n")
+    (tmp_path / "app.py").write_text(f'from x import M\nM.from_pretrained("{repo}")\n')
+    run = run_openness("lock", cwd=tmp_path, env=hub_env)
+    assert run.code == 3 and not (tmp_path / "openness.lock").exists(), run.stderr
+
+
+def test_an_adapter_config_the_network_dropped_leaves_the_base_unknown(tmp_path):
+    with FakeHub(FIXTURES) as hub:
+        hub.faults.append(Fault(method="GET", path=r"adapter_config\.json", drop=True, times=99))
+        env = hub.client_env(tmp_path / "hf")
+        report, code, _ = _audit(
+            env, "openness-fixtures/llama2-lora-adapter-only", "--require-osd", "--timeout", "2"
+        )
+    effective = report["license"]["effective"]
+    assert effective["osd_compliant"] is None and effective["missing"]
+    assert "adapter_config.json, which could not be read: fetch failed" in effective["reason"]
+    assert report["policy"]["status"] == "incomplete" and code == 3
+
+
+def test_an_adapter_on_a_local_base_path_is_unknown_not_guessed(hub_env):
+    report, code, _ = _audit(hub_env, "openness-fixtures/lora-adapter-local-base")
+    effective = report["license"]["effective"]
+    why = "adapter_config.json names a local base /home/me/models/llama-2-7b-hf"
+    assert effective["osd_compliant"] is None and why in effective["reason"]
+    assert "its license is unknown" in effective["reason"]
+    assert report["lineage"]["base_chain"] == []  # no repo guessed from the path's last name
+    assert [p["kind"] for p in report["problems"]] == ["base_unreadable"]
+    assert why in report["problems"][0]["message"]
+    assert report["complete"] is False and code == 3
+
+
+def test_a_base_whose_files_are_gated_leaves_the_derivative_incomplete(hub_env):
+    report, code, _ = _audit(hub_env, "openness-fixtures/finetune-of-fully-gated")
+    effective = report["license"]["effective"]
+    assert effective["osd_compliant"] is None
+    assert "openness-fixtures/fully-gated" in effective["reason"] and "gated" in effective["reason"]
+    problems = [p["message"] for p in report["problems"] if p["kind"] == "base_unreadable"]
+    assert problems == [
+        "base openness-fixtures/fully-gated: LICENSE, README.md could not be read: gated"
+    ]
+    assert report["complete"] is False and code == 3
+
+
+def test_a_reupload_base_the_mirror_lacks_is_unknown_not_absent(tmp_path):
+    import shutil
+
+    mirror = tmp_path / "mirror"
+    shutil.copytree(FIXTURES, mirror)
+    shutil.rmtree(mirror / "models" / "meta-llama" / "Llama-2-7b-hf")
+    run = run_openness(
+        "audit", "openness-fixtures/Llama-2-7b-hf-GGUF", "--mirror", str(mirror), "-f", "json"
+    )
+    report = run.json()["reports"][0]
+    jsonschema.validate(run.json(), SCHEMA)
+    effective = report["license"]["effective"]
+    assert report["lineage"]["base_chain"] == []
+    assert effective["osd_compliant"] is None and "not in the mirror" in effective["reason"]
+    assert "'Llama-2-7b-hf'" in effective["reason"]
+    problems = [p["message"] for p in report["problems"] if p["kind"] == "base_unreadable"]
+    assert problems and "not in the mirror" in problems[0]
+    assert report["complete"] is False and run.code == 3

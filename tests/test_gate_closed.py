@@ -786,3 +786,29 @@ def test_a_locked_model_the_broken_file_references_keeps_its_entry(tmp_path):
     assert run.code == 3, run.stderr  # not 1: it may well be referenced
     assert f"{NC}: locked, but not found in the files that were read" in run.stderr
     assert "no longer referenced" not in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("repo", "fault"),
+    [
+        (LLAMA, r"^/api/models/meta-llama"),  # the Hub drops the model info
+        ("openness-fixtures/deleted-base-7b", None),  # the Hub answers 404
+    ],
+)
+def test_an_exception_decides_a_model_whose_audit_failed(tmp_path, repo, fault):
+    """Issue 9: an exception applies to its repo whatever the state of its audit. The
+    reference said "exempted", yet scan exited 3 because the audit had errored."""
+    _policy(
+        tmp_path,
+        f'require-osd = true\n[[exceptions]]\nrepo = "{repo}"\nreason = "approved"\n'
+        'approved-by = "a@example.org"\nexpires = 2099-01-01\n',
+    )
+    (tmp_path / "app.py").write_text(f'from x import M\nM.from_pretrained("{repo}")\n')
+    with FakeHub(FIXTURES) as hub:
+        if fault:
+            hub.faults.append(Fault(method="GET", path=fault, drop=True, times=10_000))
+        env = hub.client_env(tmp_path / "hf_home")
+        run = run_openness("scan", "app.py", "-f", "json", *OUTAGE, cwd=tmp_path, env=env)
+    document = run.json()
+    assert document["errors"] and document["references"][0]["status"] == "exempted"
+    assert run.code == 0, run.stderr

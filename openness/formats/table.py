@@ -248,8 +248,9 @@ def license_view(lic: LicenseAssessment) -> Group:
         )
     head.add_row("OSI approved", _verdict(lic.osi_approved))
     terms = lic.effective
-    if terms is not None and len(terms.licenses) > 1:
-        # The headline is the terms that bind (own + bases); the repo's own verdict beside it.
+    if terms is not None and (len(terms.licenses) > 1 or terms.osd_compliant != lic.osd_compliant):
+        # The headline is the terms that bind (own + bases, or a base that could not be
+        # named); the repo's own verdict beside it.
         binding = _verdict(terms.osd_compliant)
         binding.append_text(said(f": {terms.reason}"))
         head.add_row("OSD compliant", binding)

@@ -27,8 +27,13 @@ def binding(lic: LicenseAssessment, repo_id: str, relation: str, via: list[str])
     )
 
 
-def effective_terms(own: Report, bases: list[tuple[BaseLink, Report | None]]) -> EffectiveTerms:
-    """Combine the repo's own license with each base's (`bases` in the order found)."""
+def effective_terms(
+    own: Report, bases: list[tuple[BaseLink, Report | None]], unknown: list[str] | None = None
+) -> EffectiveTerms:
+    """Combine the repo's own license with each base's (`bases` in the order found).
+    `unknown` says why a base may bind that is not among them (an unread adapter config, a
+    local path): the verdict cannot then be true."""
+    unknown = unknown or []
     repo_id = own.subject.repo_id
     licenses = [binding(own.license, repo_id, "own", [])]
     missing = _missing(own.license, repo_id)
@@ -51,14 +56,26 @@ def effective_terms(own: Report, bases: list[tuple[BaseLink, Report | None]]) ->
             missing.append(f"base {link.repo_id}: {why}")
             continue
         licenses.append(binding(report.license, link.repo_id, relation, via))
-        missing += _missing(report.license, link.repo_id)
-    verdict, reason = verdict_of(licenses)
+        gap = _missing(report.license, link.repo_id)
+        base = licenses[-1]
+        if gap and base.osd_compliant is None:  # say why: "(LICENSE could not be read: gated)"
+            base.reason = f"{base.reason or 'OSD status unknown'} ({unread_evidence(report)})"
+        missing += gap
+    verdict, reason = verdict_of(licenses, unknown)
     return EffectiveTerms(
         licenses=licenses,
         osd_compliant=verdict,
         reason=reason,
-        missing=missing if verdict is None else [],
+        missing=[*missing, *unknown] if verdict is None else [],
     )
+
+
+def unread_evidence(report: Report) -> str:
+    """Which license evidence of a repo could not be read, and why ("LICENSE could not be read:
+    gated")."""
+    files = report.license.unread
+    kinds = sorted({p.kind.replace("_", " ") for p in report.problems if p.file in files})
+    return f"{', '.join(files)} could not be read" + (f": {', '.join(kinds)}" if kinds else "")
 
 
 def _missing(lic: LicenseAssessment, repo_id: str) -> list[str]:
@@ -84,8 +101,11 @@ def _through(b: BindingLicense) -> str:
     return " → ".join([*b.via, b.from_])
 
 
-def verdict_of(licenses: list[BindingLicense]) -> tuple[bool | None, str]:
-    """The combined verdict and its one-line reason; `licenses` starts with the repo's own."""
+def verdict_of(
+    licenses: list[BindingLicense], unknown: list[str] | None = None
+) -> tuple[bool | None, str]:
+    """The combined verdict and its one-line reason; `licenses` starts with the repo's own,
+    `unknown` says why a base that is not among them may bind."""
     own, bases = licenses[0], licenses[1:]
     failing = [b for b in bases if b.osd_compliant is False]
     if own.osd_compliant is False or failing:
@@ -100,13 +120,14 @@ def verdict_of(licenses: list[BindingLicense]) -> tuple[bool | None, str]:
             declared = f"declared {_name(own)}" if own.id else "no license of its own"
             return False, f"{declared}, but " + "; ".join(parts)
         return False, "; ".join(parts)
-    unknown = [b for b in licenses if b.osd_compliant is None]
-    if unknown:
-        reasons = []
-        for b in unknown:
-            who = "own license" if b.relation == "own" else f"base {_through(b)}"
-            reasons.append(f"{who}: {b.reason or 'OSD status unknown'}")
-        return None, "; ".join(reasons)  # the verdict itself says "unknown"
+    reasons = [
+        f"{'own license' if b.relation == 'own' else f'base {_through(b)}'}: "
+        f"{b.reason or 'OSD status unknown'}"
+        for b in licenses
+        if b.osd_compliant is None
+    ]
+    if reasons or unknown:
+        return None, "; ".join([*reasons, *(unknown or [])])  # the verdict itself says "unknown"
     if not bases:
         return True, own.reason or f"{_name(own)} meets the OSD"
     names = ", ".join(f"{_name(b)} ({b.from_})" for b in licenses)

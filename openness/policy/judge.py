@@ -113,8 +113,9 @@ def _require_osd(report: Report, terms: EffectiveTerms) -> Verdict:
         detail = "; ".join(_fails(b, report) for b in failing)
         return True, Violation(rule="require-osd", detail=detail)
     detail = f"OSD compliance is unknown: {terms.reason}"
-    if terms.missing:
-        detail += f" (not read: {'; '.join(terms.missing)})"
+    unsaid = [m for m in terms.missing if m not in terms.reason]  # each reason said once
+    if unsaid:
+        detail += f" (not read: {'; '.join(unsaid)})"
     return not terms.missing, Violation(rule="require-osd", detail=detail)
 
 
