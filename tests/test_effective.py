@@ -421,8 +421,20 @@ def test_an_adapter_on_a_local_base_path_is_unknown_not_guessed(hub_env):
     assert report["complete"] is False and code == 3
 
 
-def test_a_base_whose_files_are_gated_leaves_the_derivative_incomplete(hub_env):
-    report, code, _ = _audit(hub_env, "openness-fixtures/finetune-of-fully-gated")
+def test_a_base_whose_files_are_gated_leaves_the_derivative_incomplete(tmp_path):
+    """The gated base's prompt says nothing of its terms here (the fixture's does: see the
+    next test), so nothing read decides the base's license."""
+    import shutil
+
+    root = tmp_path / "hub"
+    shutil.copytree(FIXTURES, root)
+    info_path = root / "models" / "openness-fixtures" / "fully-gated" / "info.json"
+    info = json.loads(info_path.read_text())
+    info["cardData"]["extra_gated_prompt"] = "Share your contact details to access this model."
+    info_path.write_text(json.dumps(info))
+    with FakeHub(root) as hub:
+        env = hub.client_env(tmp_path / "hf_home")
+        report, code, _ = _audit(env, "openness-fixtures/finetune-of-fully-gated")
     effective = report["license"]["effective"]
     assert effective["osd_compliant"] is None
     assert "openness-fixtures/fully-gated" in effective["reason"] and "gated" in effective["reason"]
@@ -431,6 +443,17 @@ def test_a_base_whose_files_are_gated_leaves_the_derivative_incomplete(hub_env):
         "base openness-fixtures/fully-gated: LICENSE, README.md could not be read: gated"
     ]
     assert report["complete"] is False and code == 3
+
+
+def test_a_gated_base_whose_prompt_states_its_terms_binds_its_fine_tune(hub_env):
+    """The base's files are gated, but its access prompt (in model info) says non-commercial
+    research only: a known failure, reported as that failure through the base."""
+    report, _, _ = _audit(hub_env, "openness-fixtures/finetune-of-fully-gated")
+    effective = report["license"]["effective"]
+    assert effective["osd_compliant"] is False
+    assert "openness-fixtures/fully-gated" in effective["reason"]
+    (through,) = [b for b in effective["licenses"] if b["relation"] != "own"]
+    assert "non_commercial" in through["clauses"]
 
 
 def test_a_reupload_base_the_mirror_lacks_is_unknown_not_absent(tmp_path):
