@@ -452,6 +452,7 @@ def test_a_gated_base_whose_prompt_states_its_terms_binds_its_fine_tune(hub_env)
     effective = report["license"]["effective"]
     assert effective["osd_compliant"] is False
     assert "openness-fixtures/fully-gated" in effective["reason"]
+    assert "bound by an unnamed license (declared other) through" in effective["reason"]
     (through,) = [b for b in effective["licenses"] if b["relation"] != "own"]
     assert "non_commercial" in through["clauses"]
 

@@ -8,6 +8,7 @@ unknown and none fails, true only when every one is known to pass.
 from __future__ import annotations
 
 from openness.report import BaseLink, BindingLicense, EffectiveTerms, LicenseAssessment, Report
+from openness.rules import UNSTATED_LICENSES
 
 
 def binding(lic: LicenseAssessment, repo_id: str, relation: str, via: list[str]) -> BindingLicense:
@@ -94,6 +95,8 @@ def _via(child: str | None, parents: dict[str, str | None], root: str) -> list[s
 
 
 def _name(b: BindingLicense) -> str:
+    if b.id and b.id.lower() in UNSTATED_LICENSES:  # `license: other`, not identified
+        return f"an unnamed license (declared {b.id})"
     return b.id or "an unknown license"
 
 
