@@ -152,6 +152,37 @@ def test_the_figures_are_computed_per_framework_and_field(doc):
         assert doc.figure(fw, field).rate >= floor, doc.figure(fw, field)
 
 
+def _summary_rows(markdown: str) -> dict[str, list[str]]:
+    """framework -> its rated, steps, rung, MOF class, OSD and OSAID cells, from a markdown
+    figures table (compare's own, or the README's shorter one)."""
+    rows = {}
+    for line in markdown.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("| ") and len(cells) in (7, 12) and cells[1].isdigit():
+            rows[cells[0]] = [cells[1], *cells[-5:]]
+    return rows
+
+
+def test_the_readme_shows_the_figures_the_corpus_gives(doc):
+    """The README's table and counts are what `index compare` computes on the corpus now."""
+    from collections import Counter
+
+    from openness.index.compare import render_markdown
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("On the corpus (`openness index build --from", 1)[1]
+    shown = _summary_rows(section.split("disagreements:", 1)[0])
+    assert len(shown) == len(doc.frameworks) == 5
+    assert shown == _summary_rows(render_markdown(doc))
+    classes = Counter(d.classification for d in doc.disagreements)
+    said = (
+        f"{len(doc.disagreements)} disagreements: {classes['ours']} our bugs (all recorded), "
+        f"{classes['theirs']} their errors, {classes['definition']} differences of definition,"
+    )
+    assert said in " ".join(section.split()), said
+    assert f"{len(doc.undecided)} fields undecided" in " ".join(section.split())
+
+
 def test_each_disagreement_carries_both_sides_evidence(doc):
     assert doc.disagreements
     for d in doc.disagreements:
