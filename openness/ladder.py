@@ -552,14 +552,14 @@ def _unread_card(dataset: DatasetStatus) -> Evidence:
 
 
 def unread_dataset_cards(openness: Openness) -> list[Evidence]:
-    """The dataset cards an unknown step needed and could not read, each once."""
-    found = {
-        e.detail: e
-        for step in openness.steps
-        if step.met is None
-        for e in step.evidence
-        if e.kind == UNREAD_DATASET_CARD
-    }
+    """The dataset cards an unknown step needed and could not read, each once; none for a
+    step above one not met: whatever the card says, that step cannot change the rung."""
+    found: dict[str, Evidence] = {}
+    for step in openness.steps:
+        if step.met is False:
+            break
+        if step.met is None:
+            found.update((e.detail, e) for e in step.evidence if e.kind == UNREAD_DATASET_CARD)
     return list(found.values())
 
 

@@ -6,6 +6,7 @@ Every case runs the real program against the loopback Hub with no token, as CI d
 from __future__ import annotations
 
 import json
+import re
 
 import jsonschema
 import pytest
@@ -320,6 +321,26 @@ def test_a_dataset_card_the_pipeline_rung_needs_is_a_problem(mirror, tmp_path):
     assert problems[0]["message"].count(dataset) == 1
     assert "README.md could not be read" in problems[0]["message"]
     assert report["complete"] is False
+
+
+def test_an_unread_dataset_card_above_a_step_not_met_changes_nothing(tmp_path):
+    """No training code (step 3 not met): whatever a dataset's card says of its build code,
+    the rung stays 2, so the unread card is no problem and the audit is complete."""
+    import shutil
+
+    root = tmp_path / "mirror"
+    shutil.copytree(FIXTURES, root)
+    model = root / "models" / "openness-fixtures" / "open-apache-7b"
+    readme = (model / "README.md").read_text()
+    (model / "README.md").write_text(re.sub(r"https://github\.com/\S+", "", readme))
+    (root / "datasets" / "openness-fixtures" / "open-pretrain-mix" / "README.md").unlink()
+    run = run_openness(
+        "audit", "openness-fixtures/open-apache-7b", "--mirror", str(root), "-f", "json"
+    )
+    report = run.json()["reports"][0]
+    steps = report["openness"]["steps"]
+    assert steps[2]["met"] is False and steps[4]["met"] is None
+    assert report["problems"] == [] and report["complete"] is True and run.code == 0
 
 
 def test_deep_with_github_unreachable_is_incomplete_with_the_problem_listed():
