@@ -94,10 +94,11 @@ def _via(child: str | None, parents: dict[str, str | None], root: str) -> list[s
     return list(reversed(path))
 
 
-def _name(b: BindingLicense) -> str:
+def license_label(b: BindingLicense, unknown: str = "an unknown license") -> str:
+    """How messages name a binding license: its id, or what `license: other` means."""
     if b.id and b.id.lower() in UNSTATED_LICENSES:  # `license: other`, not identified
         return f"an unnamed license (declared {b.id})"
-    return b.id or "an unknown license"
+    return b.id or unknown
 
 
 def _through(b: BindingLicense) -> str:
@@ -114,13 +115,13 @@ def verdict_of(
     if own.osd_compliant is False or failing:
         parts = []
         if own.osd_compliant is False:
-            parts.append(f"{_name(own)} fails the OSD" + _criteria(own))
+            parts.append(f"{license_label(own)} fails the OSD" + _criteria(own))
         for b in failing:
             if own.osd_compliant is False and b.id == own.id:
                 continue  # the same license again, up the chain
-            parts.append(f"bound by {_name(b)} through {_through(b)}" + _criteria(b))
+            parts.append(f"bound by {license_label(b)} through {_through(b)}" + _criteria(b))
         if own.osd_compliant is not False:
-            declared = f"declared {_name(own)}" if own.id else "no license of its own"
+            declared = f"declared {license_label(own)}" if own.id else "no license of its own"
             return False, f"{declared}, but " + "; ".join(parts)
         return False, "; ".join(parts)
     reasons = [
@@ -132,8 +133,8 @@ def verdict_of(
     if reasons or unknown:
         return None, "; ".join([*reasons, *(unknown or [])])  # the verdict itself says "unknown"
     if not bases:
-        return True, own.reason or f"{_name(own)} meets the OSD"
-    names = ", ".join(f"{_name(b)} ({b.from_})" for b in licenses)
+        return True, own.reason or f"{license_label(own)} meets the OSD"
+    names = ", ".join(f"{license_label(b)} ({b.from_})" for b in licenses)
     return True, f"every binding license meets the OSD: {names}"
 
 

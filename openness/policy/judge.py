@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from openness.license.effective import binding
+from openness.license.effective import binding, license_label
 from openness.policy.model import Policy
 from openness.report import (
     BindingLicense,
@@ -124,7 +124,7 @@ def _fails(b: BindingLicense, report: Report) -> str:
     criteria = "; ".join(
         f"OSD {c.criterion} ({c.title}) by {', '.join(c.clauses)}" for c in b.osd_failing
     )
-    return f"license {b.id}{whose} fails the OSD: {criteria or b.reason}"
+    return f"license {license_label(b)}{whose} fails the OSD: {criteria or b.reason}"
 
 
 def _require_osi(terms: EffectiveTerms) -> list[Verdict]:
@@ -140,7 +140,7 @@ def _require_osi(terms: EffectiveTerms) -> list[Verdict]:
                 decided,
                 Violation(
                     rule="require-osi-approved",
-                    detail=f"license {b.id or '(unknown)'}{whose} is {state}",
+                    detail=f"license {license_label(b, '(unknown)')}{whose} is {state}",
                 ),
             )
         )
@@ -155,7 +155,8 @@ def _deny_clause(report: Report, terms: EffectiveTerms, kind: str) -> list[Verdi
         return [(True, Violation(rule="deny-clauses", detail=detail, key=kind))]
     for b in terms.licenses[1:]:
         if kind in b.clauses:
-            detail = f"{kind} found in {b.id}, the license of base {b.from_}, which binds this repo"
+            name = license_label(b)
+            detail = f"{kind} found in {name}, the license of base {b.from_}, which binds this repo"
             return [(True, Violation(rule="deny-clauses", detail=detail, key=kind))]
     if terms.missing and any(b.id is None or b.osd_compliant is None for b in terms.licenses):
         detail = f"{kind}: not found in what was read; not read: {'; '.join(terms.missing)}"
@@ -176,7 +177,7 @@ def _allow_licenses(report: Report, terms: EffectiveTerms, allowed: set[str]) ->
             continue
         whose = "" if b.relation == "own" else f" (bound through base {b.from_})"
         decided = bool(b.id) or not terms.missing
-        detail = f"license {b.id or '(unknown)'}{whose} is not in the allowed list"
+        detail = f"license {license_label(b, '(unknown)')}{whose} is not in the allowed list"
         return [(decided, Violation(rule="allow-licenses", detail=detail))]
     return []
 
