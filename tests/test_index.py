@@ -7,8 +7,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import re
 import sqlite3
 import sys
+from html import unescape
 
 import pytest
 from conftest import FIXTURES, ROOT, run_openness
@@ -332,3 +334,110 @@ def test_index_help_footers():
         flat = " ".join(run.stdout.split())
         assert run.code == 0 and "Exit codes: 0" in flat and words in flat
         assert "4 internal error" in flat
+
+
+# -- what the listing says without an audit: downloads, the current sha, membership -------------
+
+LISTED = 40
+
+
+def _leaderboard(site) -> dict[str, tuple[int, str]]:
+    """The site's leaderboard, in order: repo id -> (downloads, licenses) as the rows say."""
+    html = (site / "index.html").read_text(encoding="utf-8")
+    rows = re.findall(
+        r'<tr data-rank="\d+"[^>]* data-licenses="([^"]*)"[^>]* data-downloads="(-?\d+)"[^>]*>'
+        r'\s*<td[^>]*>\d+</td>\s*<td><a href="[^"]*">(?:<span[^>]*>)?([^<]+)<',
+        html,
+    )
+    return {unescape(repo): (int(downloads), lics) for lics, downloads, repo in rows}
+
+
+def _site(db, out) -> dict[str, tuple[int, str]]:
+    run = run_openness("index", "site", str(out), "--db", str(db), "--quiet")
+    assert run.code == 0, run.stderr
+    return _leaderboard(out)
+
+
+def _info(root, repo_id: str) -> dict:
+    return json.loads((root / "models" / repo_id / "info.json").read_text(encoding="utf-8"))
+
+
+def _set_downloads(root, repo_id: str, downloads: int) -> None:
+    info = _info(root, repo_id)
+    info["downloads"] = downloads
+    (root / "models" / repo_id / "info.json").write_text(json.dumps(info), encoding="utf-8")
+
+
+@pytest.fixture
+def listed_hub(tmp_path):
+    """A 40-model generated Hub, indexed once (--top 40)."""
+    hub_root = tmp_path / "hub"
+    ranked = generate(hub_root, LISTED)
+    db = tmp_path / "index.db"
+    with FakeHub(hub_root) as hub:
+        env = child_env(hub, tmp_path / "home", tmp_path / "cache")
+
+        def build(*args: str) -> dict:
+            run = run_build(hub, [*args, "--jobs", "8"], env, tmp_path, db)
+            assert run["exit"] == 0, run["summary"]
+            return run
+
+        build("--top", str(LISTED))
+        yield hub_root, ranked, db, build
+
+
+def test_a_refresh_takes_the_listings_downloads_without_auditing_again(tmp_path, listed_hub):
+    hub_root, ranked, db, build = listed_hub
+    last = ranked[-1]
+    _set_downloads(hub_root, last, 999_999)  # the sha stays: nothing to audit
+    run = build("--top", str(LISTED + 1))
+    assert tally(run["summary"])["audited"] == 0 and run["requests"] == 1  # the listing only
+    board = _site(db, tmp_path / "site")
+    assert board[last][0] == 999_999
+    assert next(iter(board)) == last  # now the most downloaded: first on the leaderboard
+    store = open_store(db)
+    try:
+        assert next(store.latest()).repo_id == last
+    finally:
+        store.close()
+
+
+def test_a_sha_back_to_an_indexed_revision_makes_that_row_current_again(tmp_path, listed_hub):
+    hub_root, ranked, db, build = listed_hub
+    adapter = adapter_of_mit(ranked)
+    folder = hub_root / "models" / adapter
+    original = {name: (folder / name).read_bytes() for name in ("info.json", "README.md")}
+    first_sha = _info(hub_root, adapter)["sha"]
+    relicense(hub_root, adapter, "cc-by-nc-4.0")
+    new_sha = move(hub_root, [adapter], "relicensed")[adapter]
+    assert tally(build("--top", str(LISTED))["summary"])["audited"] == 1
+    assert "cc-by-nc-4.0" in _site(db, tmp_path / "site")[adapter][1]
+
+    for name, data in original.items():  # the Hub goes back to the first revision
+        (folder / name).write_bytes(data)
+    run = build("--top", str(LISTED))
+    assert tally(run["summary"])["audited"] == 0 and run["requests"] == 1
+    assert "cc-by-nc-4.0" not in _site(db, tmp_path / "site")[adapter][1]
+    store = open_store(db)
+    try:
+        current = {row.repo_id: row.sha for row in store.latest()}
+        assert current[adapter] == first_sha
+        assert [r.sha for r in store.history(adapter)] == [first_sha, new_sha]  # kept
+    finally:
+        store.close()
+
+
+def test_the_site_shows_the_models_of_the_latest_listing_and_keeps_the_others_rows(
+    tmp_path, listed_hub
+):
+    _hub_root, ranked, db, build = listed_hub
+    build("--top", "25")
+    board = _site(db, tmp_path / "site")
+    assert list(board) == ranked[:25]
+    html = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "15 more indexed earlier" in html
+    assert len(list((tmp_path / "site" / "models").iterdir())) == 25
+    assert len({repo for repo, _ in _rows(db)}) == LISTED  # their rows stay
+    assert len(_site(db, tmp_path / "all")) == 25
+    run = run_openness("index", "site", str(tmp_path / "all"), "--db", str(db), "--all")
+    assert run.code == 0 and len(_leaderboard(tmp_path / "all")) == LISTED

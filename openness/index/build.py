@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from openness.errors import OpennessError, UsageError
-from openness.index.store import IndexRow, IndexStore, row_of
+from openness.index.store import IndexRow, IndexStore, ListedModel, row_of
 
 if TYPE_CHECKING:
     from openness.audit import Auditor
@@ -130,6 +130,18 @@ def combine_targets(*groups: list[Target]) -> list[Target]:
             if key not in seen:
                 seen.add(key)
                 out.append(target)
+    return out
+
+
+def listed_models(targets: list[Target]) -> list[ListedModel]:
+    """What the build's targets say of each model (its first mention: the listing's), for
+    `store.record_listing`: its current sha and downloads, known without auditing it."""
+    seen: set[str] = set()
+    out: list[ListedModel] = []
+    for target in targets:
+        if target.repo_id.lower() not in seen:
+            seen.add(target.repo_id.lower())
+            out.append(ListedModel(target.repo_id, target.sha, target.downloads))
     return out
 
 

@@ -11,6 +11,7 @@ To add a command: its exit-code footer in EXIT_CODES below (the key is its name)
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from enum import Enum
 from pathlib import Path
@@ -193,6 +194,8 @@ def build_cmd(
         _fail(f"{exc}; nothing was indexed", ExitCode.INCOMPLETE)
     targets = build.combine_targets(listed, from_subjects)
     tally.listed = len(targets)
+    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
+    store.record_listing(build.listed_models(targets), now)  # downloads and shas, no audit
     key = build.Key(_version(), loaded.digest)
     todo = build.to_audit(store, targets, key, tally)
     bar = progress.Bar(len(todo), progress.wanted(quiet), label="indexing")
@@ -304,6 +307,14 @@ def site_cmd(
         ),
     ],
     db: DbOpt = DEFAULT_DB,
+    every_model: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Show every model ever indexed, not only those the latest build listed (an "
+            "index built in parts, one build per organisation, say).",
+        ),
+    ] = False,
     quiet: QuietOpt = False,
     rules: RulesOpt = None,
 ) -> None:
@@ -314,8 +325,9 @@ def site_cmd(
     inline script (rung, license, OSD verdict, MOF class, organisation, downloads, search;
     also from the URL: index.html#rung=5&q=apache). models/ holds one page per model (its
     evidence, as in the HTML report, and its history); changes.html the models whose license,
-    OSD verdict, clause kinds or rung changed. Pages of models no longer indexed are removed
-    from models/; other files in DIR are left alone."""
+    OSD verdict, clause kinds or rung changed. The site shows the models the latest build
+    listed, at the revision and downloads that listing gave (--all: every model indexed); pages
+    of models no longer shown are removed from models/; other files in DIR are left alone."""
     from openness.index.site import build_site
     from openness.index.store import open_store
 
@@ -330,7 +342,7 @@ def site_cmd(
     except UsageError as exc:
         _fail(str(exc), ExitCode.USAGE)
     try:
-        written = build_site(store, directory, kinds=loaded.kinds)
+        written = build_site(store, directory, kinds=loaded.kinds, every_model=every_model)
     except UsageError as exc:
         _fail(str(exc), ExitCode.USAGE)
     except OSError as exc:

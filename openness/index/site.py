@@ -220,10 +220,10 @@ def _history(rows: list[IndexRow], reports: list[Report | None]) -> list[Revisio
     return out[::-1]
 
 
-def _entries(store: IndexStore) -> list[Entry]:
+def _entries(store: IndexStore, listed_since: str | None) -> list[Entry]:
     rows: list[IndexRow] = []
     seen: set[str] = set()
-    for row in store.latest():  # two rows audited the same second: keep the first
+    for row in store.latest(listed_since):  # two rows audited the same second: keep the first
         if row.repo_id.lower() not in seen:
             seen.add(row.repo_id.lower())
             rows.append(row)
@@ -498,11 +498,14 @@ def build_site(
     out_dir: Path,
     changes: Iterable[ModelChange] | None = None,
     kinds: Mapping[str, Any] | None = None,
+    every_model: bool = False,
 ) -> list[Path]:
-    """Write the site into `out_dir` (created if missing; pages of models no longer indexed are
-    removed from its `models/`). `changes` (openness.index.changes, e.g. `changes_since(store,
-    since).changes`) defaults to every change in the store's history. Returns the files
-    written."""
+    """Write the site into `out_dir` (created if missing; pages of models no longer shown are
+    removed from its `models/`). It shows the models the latest build named (the index's
+    members: a model that fell out of `--top N` keeps its rows but leaves the site), or, with
+    `every_model` or before any build recorded its listing, every model indexed. `changes`
+    (openness.index.changes, e.g. `changes_since(store, since).changes`) defaults to every
+    change in the shown models' histories. Returns the files written."""
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"{out_dir}: not a directory")
     models_dir = out_dir / MODELS_DIR
@@ -523,7 +526,10 @@ def build_site(
     script = _script()
     if "</" in script:
         raise AssertionError("the leaderboard script must not contain '</'")
-    entries = _entries(store)
+    listed_since = None if every_model else store.last_listed()
+    entries = _entries(store, listed_since)
+    # Models indexed but not named by the latest build: counted (not read: columns only).
+    left_out = sum(1 for _ in store.latest()) - len(entries) if listed_since else 0
     from openness import __version__
 
     common = {
@@ -532,6 +538,8 @@ def build_site(
         "version": __version__,
         "when": _when,
         "count": len(entries),
+        "listed_at": listed_since,
+        "left_out": left_out,
         "changes_count": None,  # known once every history is read
     }
     written: list[Path] = []

@@ -7,6 +7,12 @@ takes its place by implementing the same methods: nothing else in the index touc
 Rows are written one at a time as reports finish (memory stays flat), each in its own
 transaction, so an interrupted build keeps every row it wrote and the next run skips them.
 The schema is versioned (PRAGMA user_version) and migrated forward on open.
+
+Beside the audited rows, the store keeps what each build's listing said of every model it
+named (`record_listing`): the sha the Hub is at now, the downloads now and when it was named.
+A model's current row is the one at that sha (a Hub revision that went back to one already
+audited needs no new audit), its downloads the listing's, and the models named by the latest
+build are the index's members (`latest(listed_since=...)`); the rows of the others stay.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from typing import Protocol
 from openness.errors import UsageError
 from openness.report import Report
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -76,13 +82,33 @@ def row_of(report: Report, rules_digest: str, downloads: int | None) -> IndexRow
     )
 
 
+@dataclass(frozen=True)
+class ListedModel:
+    """What a build's listing (or --from file) said of a model: no audit needed for this."""
+
+    repo_id: str
+    sha: str | None  # None: not known before auditing (the newest row is then current)
+    downloads: int | None  # None: not listed with downloads (the last known stay)
+
+
 class IndexStore(Protocol):
     def has(self, repo_id: str, sha: str, tool_version: str, rules_digest: str) -> bool: ...
 
     def add(self, row: IndexRow) -> None: ...
 
-    def latest(self) -> Iterator[IndexRow]:
-        """The newest row of each repo, most downloaded first."""
+    def record_listing(self, models: list[ListedModel], at: str) -> None:
+        """Note that a build named `models` at `at` (ISO 8601 UTC): each one's current sha and
+        downloads. Rows are not touched."""
+        ...
+
+    def last_listed(self) -> str | None:
+        """When the latest build named its models (None: no build recorded)."""
+        ...
+
+    def latest(self, listed_since: str | None = None) -> Iterator[IndexRow]:
+        """The current row of each repo (at the sha its latest listing gave, else the newest),
+        with the listing's downloads, most downloaded first; with `listed_since`, only the
+        repos a build named at or after it."""
         ...
 
     def history(self, repo_id: str) -> list[IndexRow]:
@@ -120,6 +146,16 @@ _MIGRATIONS = {
     );
     CREATE INDEX rows_by_repo ON rows (lower(repo_id), audited_at);
     CREATE INDEX rows_by_time ON rows (audited_at);
+    """,
+    2: """
+    CREATE TABLE listed (
+        repo_key TEXT PRIMARY KEY,
+        repo_id TEXT NOT NULL,
+        sha TEXT,
+        downloads INTEGER,
+        listed_at TEXT NOT NULL
+    );
+    CREATE INDEX listed_by_time ON listed (listed_at);
     """,
 }
 _COLUMNS = (
@@ -191,11 +227,28 @@ class SqliteStore:
                 values,
             )
 
-    def _rows(self, sql: str, args: tuple = ()) -> Iterator[IndexRow]:
+    def record_listing(self, models: list[ListedModel], at: str) -> None:
+        with self._lock:
+            self._db.execute("BEGIN")
+            self._db.executemany(
+                "INSERT INTO listed (repo_key, repo_id, sha, downloads, listed_at) "
+                "VALUES (lower(?1), ?1, ?2, ?3, ?4) ON CONFLICT (repo_key) DO UPDATE SET "
+                "repo_id = excluded.repo_id, sha = excluded.sha, "
+                "downloads = coalesce(excluded.downloads, downloads), "
+                "listed_at = excluded.listed_at",
+                [(m.repo_id, m.sha, m.downloads, at) for m in models],
+            )
+            self._db.execute("COMMIT")
+
+    def last_listed(self) -> str | None:
+        with self._lock:
+            return self._db.execute("SELECT max(listed_at) FROM listed").fetchone()[0]
+
+    def _rows(self, sql: str, args: tuple = (), select: str = "") -> Iterator[IndexRow]:
         """Rows a batch at a time, so that reading the whole index keeps memory flat (a row
         holds a full report)."""
         with self._lock:
-            cursor = self._db.execute(f"SELECT {_COLUMNS} FROM rows {sql}", args)
+            cursor = self._db.execute(select or f"SELECT {_COLUMNS} FROM rows {sql}", args)
         while True:
             with self._lock:
                 batch = cursor.fetchmany(200)
@@ -204,13 +257,25 @@ class SqliteStore:
             for r in batch:
                 yield IndexRow(*r[:7], _bool(r[7]), _bool(r[8]), r[9], r[10], bool(r[11]), r[12])
 
-    def latest(self) -> Iterator[IndexRow]:
-        # One row per repo, even when two were audited in the same second (the later one).
+    def latest(self, listed_since: str | None = None) -> Iterator[IndexRow]:
+        # One row per repo: at the listed sha if audited, else the newest (of two audited in
+        # the same second, the later one); the listing's downloads over the audit's.
+        columns = ", ".join(
+            "coalesce(l.downloads, r.downloads)" if c == "downloads" else f"r.{c}"
+            for c in _COLUMNS.split(", ")
+        )
+        since = "AND l.listed_at >= ? " if listed_since is not None else ""
         return self._rows(
-            "WHERE rowid = (SELECT s.rowid FROM rows s "
-            "WHERE lower(s.repo_id) = lower(rows.repo_id) "
-            "ORDER BY s.audited_at DESC, s.rowid DESC LIMIT 1) "
-            "ORDER BY coalesce(downloads, -1) DESC, repo_id"
+            "",
+            (listed_since,) if listed_since is not None else (),
+            select=f"SELECT {columns} FROM rows r "
+            "LEFT JOIN listed l ON l.repo_key = lower(r.repo_id) "
+            "WHERE r.rowid = (SELECT s.rowid FROM rows s "
+            "LEFT JOIN listed m ON m.repo_key = lower(s.repo_id) "
+            "WHERE lower(s.repo_id) = lower(r.repo_id) "
+            "ORDER BY coalesce(s.sha = m.sha, 0) DESC, s.audited_at DESC, s.rowid DESC "
+            "LIMIT 1) "
+            f"{since}ORDER BY coalesce(l.downloads, r.downloads, -1) DESC, r.repo_id",
         )
 
     def history(self, repo_id: str) -> list[IndexRow]:
