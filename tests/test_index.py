@@ -20,6 +20,7 @@ from bench_index import (
     adapter_of_mit,
     generate,
     move,
+    refresh_picks,
     relicense,
     repo_of,
     run_build,
@@ -152,6 +153,16 @@ def test_a_base_read_at_once_as_subject_and_as_base_costs_no_model_info(tmp_path
         if r.path.endswith("/README.md") and not r.path.startswith("/datasets/")
     ]
     assert len(readmes) == len(set(readmes)) == 40  # each model read once
+
+
+@pytest.mark.parametrize("models", [40, 41, 45, 46, 47, 48, 60, 200])
+def test_the_bench_refresh_picks_ten_models_at_any_size_it_accepts(tmp_path, models):
+    """bench_index accepts --models 40 and up; at 40 to 47 the spread of moved models used to
+    land on the only MIT adapter, leaving none to relicense (StopIteration)."""
+    ranked = generate(tmp_path / "hub", models)
+    picked, relicensed = refresh_picks(ranked)
+    assert len(set(picked)) == 9 and relicensed not in picked
+    assert set(picked) <= set(ranked) and relicensed in ranked
 
 
 # -- changes ---------------------------------------------------------------------------------------
