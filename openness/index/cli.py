@@ -60,7 +60,9 @@ EXIT_CODES = {
     "incomplete audit, gated files say, is stored as such); 2 usage error (bad option, --from "
     "line or database, or nothing to index): nothing was indexed; 3 some models could not be "
     "audited (not found, network down, rate limited, offline): the others were stored, and "
-    "the next run tries those again; or the listing could not be read: nothing was indexed; "
+    "the next run tries those again; or some audits are incomplete because files could not "
+    "be read (rate limited, network): stored as such, and read again by the next run; or the "
+    "listing could not be read: nothing was indexed; "
     "130 interrupted (Ctrl-C): every model that finished was stored, and the next run "
     "resumes; " + INTERNAL,
     "changes": "Exit codes: 0 printed (whether or not anything changed); 2 usage error (bad "
@@ -216,7 +218,7 @@ def build_cmd(
         _say(f"interrupted: {tally.line()}; what was stored is kept in {db}: run again")
         _exit_now(130)
     _note(f"index {db}: {tally.line()}")
-    raise typer.Exit(int(ExitCode.INCOMPLETE if tally.failed else ExitCode.OK))
+    raise typer.Exit(int(ExitCode.INCOMPLETE if tally.failed or tally.unread else ExitCode.OK))
 
 
 def _version() -> str:
