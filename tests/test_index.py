@@ -373,6 +373,19 @@ def test_build_usage_errors_make_no_request(tmp_path, args, words):
         assert hub.requests == []
 
 
+def test_an_empty_listing_is_a_usage_error_and_creates_no_database(tmp_path):
+    """A mistyped organisation lists nothing: said in one line, as `audit --author` does."""
+    with FakeHub(FIXTURES) as hub:
+        env = hub.client_env(tmp_path / "hf")
+        run = run_openness("index", "build", "--author", "nobody", "--db", "g2.db", env=env,
+                           cwd=tmp_path)  # fmt: skip
+        audit = run_openness("audit", "--author", "nobody", env=env, cwd=tmp_path)
+    assert run.code == audit.code == 2, run.stderr
+    assert "lists no model: nothing to index" in run.stderr and "Traceback" not in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1
+    assert not list(tmp_path.glob("g2.db*"))  # no database, no side files
+
+
 def test_changes_usage_errors(tmp_path):
     run = run_openness("index", "changes", "--since", "2026-01-01", "--db", str(tmp_path / "x.db"))
     assert run.code == 2 and "no such index" in run.stderr
