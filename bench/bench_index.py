@@ -100,6 +100,16 @@ def adapter_of_mit(ranked: list[str]) -> str:
     return next(r for r in ranked if re.search(r"/mit-1b-adapter-\d+$", r))
 
 
+def refresh_picks(ranked: list[str], count: int = 10) -> tuple[list[str], str]:
+    """The models a refresh moves: `count - 1` spread over the listing from its first third,
+    and an adapter of the MIT base, to be relicensed. The adapter is chosen first and the others
+    among the rest: at some sizes the spread lands on the only adapter there is."""
+    relicensed = adapter_of_mit(ranked)
+    rest = [r for r in ranked if r != relicensed]
+    picked = rest[len(rest) // 3 :: max(1, len(rest) // 15)][: count - 1]
+    return picked, relicensed
+
+
 # -- requests ------------------------------------------------------------------------------------
 
 
@@ -260,8 +270,7 @@ def bench(models: int, rtt: float, jobs: int, work: Path, hub_root: Path) -> dic
         )
         print(f"  unchanged: {_line(run)}", file=sys.stderr)
 
-        picked = ranked[len(ranked) // 3 :: max(1, len(ranked) // 15)][:9]
-        relicensed = adapter_of_mit([r for r in ranked if r not in picked])
+        picked, relicensed = refresh_picks(ranked)
         relicense(hub_root, relicensed, RELICENSED_TO)
         moved = move(hub_root, [*picked, relicensed], "bench")
         run = run_build(hub, top, env, work, db)

@@ -22,6 +22,7 @@ from bench_index import (
     adapter_of_mit,
     generate,
     move,
+    refresh_picks,
     relicense,
     repo_of,
     run_build,
@@ -30,6 +31,7 @@ from bench_index import (
 from bench_scale import child_env
 
 from openness.index.changes import ChangesDocument, changes_since, parse_since
+from openness.index.site import build_site
 from openness.index.store import open_store
 
 MODELS = 200  # CI time; bench/bench_index.py runs the same checks on 1,000 (bench/README.md)
@@ -156,6 +158,16 @@ def test_a_base_read_at_once_as_subject_and_as_base_costs_no_model_info(tmp_path
     assert len(readmes) == len(set(readmes)) == 40  # each model read once
 
 
+@pytest.mark.parametrize("models", [40, 41, 45, 46, 47, 48, 60, 200])
+def test_the_bench_refresh_picks_ten_models_at_any_size_it_accepts(tmp_path, models):
+    """bench_index accepts --models 40 and up; at 40 to 47 the spread of moved models used to
+    land on the only MIT adapter, leaving none to relicense (StopIteration)."""
+    ranked = generate(tmp_path / "hub", models)
+    picked, relicensed = refresh_picks(ranked)
+    assert len(set(picked)) == 9 and relicensed not in picked
+    assert set(picked) <= set(ranked) and relicensed in ranked
+
+
 # -- changes ---------------------------------------------------------------------------------------
 
 
@@ -244,8 +256,8 @@ def test_an_incomplete_row_is_retried_and_replaced_only_when_it_reads_more(tmp_p
                         times=1000)  # fmt: skip
         hub.faults.append(limited)  # its files are refused: rate limited, whatever the wait
         run = run_openness("index", "build", *listing, env=env)
-        assert run.code == 0, run.stderr  # stored, as incomplete: the model itself was read
-        assert "1 audited (1 incomplete)" in run.stderr
+        assert run.code == 3, run.stderr  # stored, as incomplete: the model itself was read
+        assert "1 audited (1 incomplete), 0 failed; 1 incomplete: rate limited" in run.stderr
         hub.faults.clear()
         run = run_openness("index", "build", *listing, env=env)
         assert run.code == 0 and "0 already indexed, 1 audited, 0 failed" in run.stderr
@@ -257,6 +269,54 @@ def test_an_incomplete_row_is_retried_and_replaced_only_when_it_reads_more(tmp_p
         run = run_openness("index", "build", *listing, env=env)
         assert "1 already indexed, 0 audited" in run.stderr
         assert [r.path for r in hub.requests[before:]] == ["/api/models"]
+
+
+def test_a_rate_limited_build_exits_3_and_its_unread_rows_are_not_changes(tmp_path):
+    """429s (Retry-After longer than the pool waits) leave audits incomplete: the build says so
+    and exits 3, and `index changes` does not publish the unread revision as yes -> unknown."""
+    hub_root = tmp_path / "hub"
+    ranked = generate(hub_root, 40)
+    db = tmp_path / "index.db"
+    start = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    mit = next(r for r in ranked if r.endswith("/mit-1b"))
+    with FakeHub(hub_root) as hub:
+        env = child_env(hub, tmp_path / "home", tmp_path / "cache")
+        hub.faults.append(
+            Fault(path="/resolve/", status=429, headers={"Retry-After": "60"}, times=30)
+        )
+        limited = run_build(hub, ["--top", "40"], env, tmp_path, db)
+        assert limited["exit"] == 3, limited["summary"]
+        assert "incomplete: rate limited or a network error" in limited["summary"]
+        hub.faults.clear()
+        clean = run_build(hub, ["--top", "40"], env, tmp_path, db)
+        assert clean["exit"] == 0, clean["summary"]
+        [complete] = [row for row in open_store(db).history(mit) if row.complete]
+
+        # A new commit of an MIT base, whose files are then refused: an unread revision.
+        [new_sha] = move(hub_root, [mit], "limited").values()
+        hub.faults.append(Fault(path=rf"^/{mit}/resolve/", status=429,
+                                headers={"Retry-After": "60"}, times=1000))  # fmt: skip
+        unread = run_build(hub, ["--top", "40"], env, tmp_path, db)
+        assert unread["exit"] == 3, unread["summary"]
+    store = open_store(db)
+    try:
+        newest = store.history(mit)[-1]
+        assert (newest.sha, newest.complete) == (new_sha, False)
+        document = changes_since(store, parse_since(start))
+        build_site(store, tmp_path / "site")  # its changes page compares the same way
+    finally:
+        store.close()
+    assert "→ unknown" not in (tmp_path / "site" / "changes.html").read_text(encoding="utf-8")
+    assert mit not in [c.repo_id for c in document.changes]  # no "yes -> unknown"
+    assert [(u.repo_id, u.sha) for u in document.unread] == [(mit, new_sha)]
+    assert complete.effective_osd is True
+    run = run_openness("index", "changes", "--db", str(db), "--since", start)
+    assert run.code == 0, run.stderr
+    assert "→ unknown" not in run.stdout
+    assert f"1 revision could not be read (rate limited or network): {mit}" in run.stdout
+    markdown = run_openness("index", "changes", "--db", str(db), "--since", start, "-f",
+                            "markdown")  # fmt: skip
+    assert "1 revision could not be read" in markdown.stdout
 
 
 def test_a_gated_model_stays_incomplete_and_its_retry_costs_no_request(tmp_path):
@@ -313,6 +373,19 @@ def test_build_usage_errors_make_no_request(tmp_path, args, words):
         assert run.code == 2, run.stderr
         assert words in run.stderr and "Traceback" not in run.stderr
         assert hub.requests == []
+
+
+def test_an_empty_listing_is_a_usage_error_and_creates_no_database(tmp_path):
+    """A mistyped organisation lists nothing: said in one line, as `audit --author` does."""
+    with FakeHub(FIXTURES) as hub:
+        env = hub.client_env(tmp_path / "hf")
+        run = run_openness("index", "build", "--author", "nobody", "--db", "g2.db", env=env,
+                           cwd=tmp_path)  # fmt: skip
+        audit = run_openness("audit", "--author", "nobody", env=env, cwd=tmp_path)
+    assert run.code == audit.code == 2, run.stderr
+    assert "lists no model: nothing to index" in run.stderr and "Traceback" not in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1
+    assert not list(tmp_path.glob("g2.db*"))  # no database, no side files
 
 
 def test_changes_usage_errors(tmp_path):

@@ -256,6 +256,15 @@ def test_renderers_show_the_figures_and_every_disagreement(doc):
     assert r"our bug \(recorded\)" in markdown
 
 
+def test_our_evidence_links_to_the_hub_not_to_the_mirror(doc):
+    """The corpus was audited from a mirror: the evidence shown is where anyone can read it."""
+    urls = [e.url for d in doc.disagreements for e in d.our_side.evidence if e.url]
+    assert not [u for u in urls if not u.startswith("https://")], urls
+    assert any(u.startswith("https://huggingface.co/") for u in urls)
+    assert "file://" not in doc.model_dump_json()
+    assert "file://" not in render_markdown(doc)
+
+
 def test_compare_reads_reports_as_well_as_an_index(doc, corpus_audit):
     again = compare(read_reports(corpus_audit))
     assert [a.model_dump() for a in again.agreement] == [a.model_dump() for a in doc.agreement]

@@ -53,6 +53,7 @@ class Tally:
     indexed: int = 0  # already in the store: not audited again
     audited: int = 0  # audited and stored
     incomplete: int = 0  # of those, stored with an incomplete audit
+    unread: int = 0  # incomplete for a passing reason (rate limited, network): exit 3
     unchanged: int = 0  # an incomplete row tried again that read the same: kept as it was
     failed: int = 0  # could not be audited: nothing stored, tried again next run
     interrupted: bool = False
@@ -67,7 +68,10 @@ class Tally:
         if self.unchanged:
             words.append(f"{self.unchanged} retried without change")
         words.append(f"{self.failed} failed")
-        return ", ".join(words)
+        line = ", ".join(words)
+        if self.unread:
+            line += f"; {self.unread} incomplete: rate limited or a network error (run again)"
+        return line
 
 
 # -- what to index -------------------------------------------------------------------------------
@@ -179,18 +183,8 @@ def _verdict(row: IndexRow) -> tuple[object, ...]:
         row.effective_osd,
         row.mof_class,
         row.complete,
-        _problem_kinds(row.report_json),
+        row.problem_kinds(),
     )
-
-
-def _problem_kinds(report_json: str) -> tuple[str, ...]:
-    import json
-
-    try:
-        problems = json.loads(report_json).get("problems") or []
-        return tuple(sorted({str(p.get("kind")) for p in problems if isinstance(p, dict)}))
-    except (ValueError, AttributeError):
-        return ()
 
 
 def to_audit(store: IndexStore, targets: list[Target], key: Key, tally: Tally) -> list[Target]:
@@ -250,6 +244,8 @@ def build(
         if before is not None and before.complete:
             tally.indexed += 1  # a file's subject whose sha was learnt only by auditing it
             return
+        if row.unread:
+            tally.unread += 1
         if before is not None and _verdict(before) == _verdict(row):
             tally.unchanged += 1  # tried again, read the same: the first audit's row stays
             return

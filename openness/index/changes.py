@@ -8,6 +8,11 @@ audited again by another openness version or other rules (`cause: re-audit`: the
 moved because openness did, not the model). Only pairs where one of the four things differs
 are listed, oldest first, each with both shas.
 
+A row whose audit is incomplete for a passing reason (rate limited, network: `IndexRow.unread`)
+is not a side of any change: its "unknown" says what could not be read, not what the terms
+are, and the next build replaces it. Its neighbours are compared across it, and the document
+lists it apart (`unread`), so that a weekly feed says what it could not check.
+
 What is compared is what the index's columns and reports hold: the binding licenses' ids (own
 first), the effective OSD verdict (the terms that bind, own and bases'), the clause kinds (the
 repo's own license's and every binding license's) and the ladder's rung. `openness diff
@@ -72,6 +77,15 @@ class ModelChange(_Model):
     summary: list[str] = Field(default_factory=list, description="The changes in words.")
 
 
+class UnreadRevision(_Model):
+    """A revision audited since DATE whose files could not be read: not compared."""
+
+    repo_id: str
+    sha: str
+    audited_at: str
+    problems: list[str] = Field(description="The kinds of the problems its audit met.")
+
+
 class ChangesDocument(_Model):
     """`openness index changes --format json`."""
 
@@ -79,6 +93,12 @@ class ChangesDocument(_Model):
     tool: Tool = Field(default_factory=Tool)
     since: str = Field(description="The newer audit of each change is at or after this.")
     changes: list[ModelChange] = Field(default_factory=list, description="Oldest first.")
+    unread: list[UnreadRevision] = Field(
+        default_factory=list,
+        description="Revisions audited since then whose files could not be read (rate "
+        "limited, network): not a side of any change (the audits around them are compared); "
+        "the next build reads them again. Oldest first.",
+    )
 
 
 # -- since ---------------------------------------------------------------------------------------
@@ -188,15 +208,45 @@ def changes_since(store: IndexStore, since: str) -> ChangesDocument:
     """Every change whose newer row was audited at or after `since` (see parse_since), oldest
     first. One repo's history is read at a time."""
     found: list[ModelChange] = []
+    unread: list[UnreadRevision] = []
     for repo_id in _repos_since(store, since):
         rows = store.history(repo_id)
-        for old, new in itertools.pairwise(rows):
+        unread += [_unread(row) for row in rows if row.unread and row.audited_at >= since]
+        for old, new in itertools.pairwise(readable(rows)):
             if new.audited_at >= since:
                 change = compare(old, new)
                 if change is not None:
                     found.append(change)
     found.sort(key=lambda c: (c.new.audited_at, c.repo_id.lower()))
-    return ChangesDocument(since=since, changes=found)
+    unread.sort(key=lambda u: (u.audited_at, u.repo_id.lower()))
+    return ChangesDocument(since=since, changes=found, unread=unread)
+
+
+def readable(rows: list[IndexRow]) -> list[IndexRow]:
+    """The rows that can be a side of a change: not the ones whose files could not be read."""
+    return [row for row in rows if not row.unread]
+
+
+def _unread(row: IndexRow) -> UnreadRevision:
+    return UnreadRevision(
+        repo_id=row.repo_id,
+        sha=row.sha,
+        audited_at=row.audited_at,
+        problems=list(row.problem_kinds()),
+    )
+
+
+def unread_line(doc: ChangesDocument) -> str | None:
+    """One sentence naming the revisions that could not be read, or None."""
+    if not doc.unread:
+        return None
+    count = len(doc.unread)
+    names = ", ".join(f"{u.repo_id} {_short(u.sha)}" for u in doc.unread)
+    noun = "revision" if count == 1 else "revisions"
+    return (
+        f"{count} {noun} could not be read (rate limited or network): {names}; not compared, "
+        "the next build reads them again"
+    )
 
 
 # -- rendering -----------------------------------------------------------------------------------
@@ -226,6 +276,9 @@ def render_markdown(doc: ChangesDocument) -> str:
         lines.append("")
         lines += [f"- {md(line, 600)}" for line in change.summary]
         lines.append("")
+    unread = unread_line(doc)
+    if unread:
+        lines += [md(unread, 4000), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -253,3 +306,6 @@ def render_table(console, doc: ChangesDocument) -> None:  # type: ignore[no-unty
         )
         for line in change.summary:
             console.print(Text.assemble(Text("  • ", style="dim"), t(line, limit=600)))
+    unread = unread_line(doc)
+    if unread:
+        console.print(t(unread, style="dim", limit=4000))

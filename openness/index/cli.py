@@ -59,9 +59,12 @@ EXIT_CODES = {
     "not be audited (build); 130 interrupted (build: what was stored is kept); " + INTERNAL,
     "build": "Exit codes: 0 every model listed is in the index (audited now or before; an "
     "incomplete audit, gated files say, is stored as such); 2 usage error (bad option, --from "
-    "line or database, or nothing to index): nothing was indexed; 3 some models could not be "
+    "line or database, or nothing to index: an empty listing among them): nothing was "
+    "indexed, and no database was created; 3 some models could not be "
     "audited (not found, network down, rate limited, offline): the others were stored, and "
-    "the next run tries those again; or the listing could not be read: nothing was indexed; "
+    "the next run tries those again; or some audits are incomplete because files could not "
+    "be read (rate limited, network): stored as such, and read again by the next run; or the "
+    "listing could not be read: nothing was indexed; "
     "130 interrupted (Ctrl-C): every model that finished was stored, and the next run "
     "resumes; " + INTERNAL,
     "changes": "Exit codes: 0 printed (whether or not anything changed); 2 usage error (bad "
@@ -179,7 +182,8 @@ def build_cmd(
             raise UsageError(f"--db {db}: is a folder; give a file name")
         loaded = _rules(rules)
         auditor = _batch_auditor(loaded, mirror, token, timeout, offline, no_cache)
-        store = open_store(db)
+        created = not db.exists()
+        store = open_store(db)  # before the listing: a bad database costs no request
     except UsageError as exc:
         _fail(str(exc), ExitCode.USAGE)
     tally = build.Tally()
@@ -193,6 +197,11 @@ def build_cmd(
         store.close()
         _fail(f"{exc}; nothing was indexed", ExitCode.INCOMPLETE)
     targets = build.combine_targets(listed, from_subjects)
+    if not targets:  # a mistyped --author, say: as `audit` does, and no empty database left
+        store.close()
+        if created:
+            _remove_database(db)
+        _fail(f"{listing.describe()} lists no model: nothing to index", ExitCode.USAGE)
     tally.listed = len(targets)
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
     store.record_listing(build.listed_models(targets), now)  # downloads and shas, no audit
@@ -219,7 +228,13 @@ def build_cmd(
         _say(f"interrupted: {tally.line()}; what was stored is kept in {db}: run again")
         _exit_now(130)
     _note(f"index {db}: {tally.line()}")
-    raise typer.Exit(int(ExitCode.INCOMPLETE if tally.failed else ExitCode.OK))
+    raise typer.Exit(int(ExitCode.INCOMPLETE if tally.failed or tally.unread else ExitCode.OK))
+
+
+def _remove_database(db: Path) -> None:
+    """A database this run created and stored nothing in, with SQLite's side files."""
+    for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+        path.unlink(missing_ok=True)
 
 
 def _version() -> str:

@@ -24,6 +24,7 @@ import base64
 import dataclasses
 import datetime as dt
 import hashlib
+import itertools
 import os
 import re
 import tempfile
@@ -188,10 +189,11 @@ def changes_of(rows: list[IndexRow], reports: list[Report | None]) -> list[Shown
     """The changes between consecutive rows of one repo (openness.index.changes.compare),
     each with openness.diff's summary of every difference when both reports were read."""
     out: list[Shown] = []
-    for i in range(1, len(rows)):
-        change = compare(rows[i - 1], rows[i])
+    kept = [i for i, row in enumerate(rows) if not row.unread]  # as `index changes` does
+    for old, new in itertools.pairwise(kept):
+        change = compare(rows[old], rows[new])
         if change is not None:
-            out.append(Shown(change, _details(reports[i - 1], reports[i])))
+            out.append(Shown(change, _details(reports[old], reports[new])))
     return out
 
 

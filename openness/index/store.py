@@ -57,6 +57,22 @@ class IndexRow:
     def report(self) -> Report:
         return Report.model_validate_json(self.report_json)
 
+    def problem_kinds(self) -> tuple[str, ...]:
+        """The kinds of the report's problems, sorted, without validating the whole report."""
+        try:
+            problems = json.loads(self.report_json).get("problems") or []
+            return tuple(sorted({str(p.get("kind")) for p in problems if isinstance(p, dict)}))
+        except (ValueError, AttributeError):
+            return ()
+
+    @property
+    def unread(self) -> bool:
+        """Incomplete for a passing reason (rate limited, network, offline): what it says of
+        the terms is not what the revision holds, only what could not be read of it."""
+        from openness.sources.cached import TRANSIENT
+
+        return not self.complete and bool(set(self.problem_kinds()) & TRANSIENT)
+
 
 def row_of(report: Report, rules_digest: str, downloads: int | None) -> IndexRow:
     from openness import __version__

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from openness.formats.public import public_report
 from openness.index.compare.document import (
     FIELDS,
     FRAMEWORKS,
@@ -69,6 +70,7 @@ def compare(source: Any, ratings: Ratings | None = None) -> CompareDocument:
         report, when = (
             (item, None) if isinstance(item, Report) else (item.report(), item.audited_at)
         )
+        report = public_report(report)  # built from a mirror: the Hub's URLs, not file://
         steps = {s.rung: s for s in report.openness.steps}
         comparer.subject(_Subject(report, when, model, steps))
     doc = comparer.document
