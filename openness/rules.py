@@ -178,12 +178,18 @@ def _licenses(data: Any) -> dict[str, CatalogLicense]:
                     unit=c.get("unit"),
                 )
             )
+        spdx = str(spec.get("spdx") or license_ref(lic_id))
+        if not SPDX_ID.fullmatch(spdx):
+            raise _Shape(
+                f"{where}.spdx {spdx!r} is not one SPDX id: a list id (MIT, Apache-2.0) or "
+                "LicenseRef- with letters, digits, '.' and '-' only"
+            )
         out[lic_id] = CatalogLicense(
             id=lic_id,
             name=_required(spec, "name", where),
             kind=spec.get("kind", "license"),
             family=family,
-            spdx=spec.get("spdx") or license_ref(lic_id),
+            spdx=spdx,
             hub_id=spec.get("hub_id"),
             aliases=tuple(_sequence(spec.get("aliases"), f"{where}.aliases")),
             version=_str(spec.get("version")),
@@ -257,11 +263,6 @@ def _check(rules: Rules) -> None:
                 f"{', '.join(SEVERITIES)}"
             )
     for lic in rules.licenses.values():
-        if not SPDX_ID.fullmatch(lic.spdx):
-            raise UsageError(
-                f"rules: license {lic.id}: spdx {lic.spdx!r} is not a valid SPDX id (a "
-                "LicenseRef- takes only letters, digits, '.' and '-')"
-            )
         for clause in lic.clauses:
             if clause.kind not in rules.kinds:
                 raise UsageError(f"rules: license {lic.id}: unknown clause kind {clause.kind!r}")

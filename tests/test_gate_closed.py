@@ -698,7 +698,8 @@ def test_a_user_license_with_an_invalid_spdx_id_is_refused(tmp_path):
     rule = "licenses:\n- id: my-license\n  name: Mine\n  spdx: {}\n"
     (tmp_path / "licenses" / "mine.yaml").write_text(rule.format("LicenseRef-mine++"))
     run = run_openness("licenses", "--rules", str(tmp_path))
-    assert run.code == 2 and "'LicenseRef-mine++' is not a valid SPDX id" in run.stderr
+    assert run.code == 2 and "licenses[1].spdx 'LicenseRef-mine++' is not one SPDX id" in run.stderr
+    assert "mine.yaml" in run.stderr  # the file is named
     (tmp_path / "licenses" / "mine.yaml").write_text(rule.format("LicenseRef-mine.v2"))
     assert run_openness("licenses", "--rules", str(tmp_path)).code == 0
 
