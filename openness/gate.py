@@ -230,6 +230,12 @@ def scan_locked(
     results = []
     for ref in refs:
         entry = locked_entry(lock, ref.repo_id)
+        # An exception applies to its repo whatever the state of its audit: one that could
+        # never be locked (it 404s) is exempted, not "not locked".
+        exc = policy.active_exception(ref.repo_id, None, today) if policy and not entry else None
+        if exc is not None and not ref.ignored:
+            results.append(_result(ref, None, None, policy))
+            continue
         if entry is None and not ref.ignored:
             results.append(
                 ReferenceResult(
@@ -390,10 +396,14 @@ def build_lock(
 
 
 def check_lock(
-    lock: LockFile, auditor: Auditor, refs: list[Reference] | None = None
+    lock: LockFile,
+    auditor: Auditor,
+    refs: list[Reference] | None = None,
+    policy: Policy | None = None,
 ) -> dict[str, list]:
     """Each locked model's sha now (did it move upstream?); with the tree's references, which
-    referenced models are not locked and which locked ones are no longer referenced."""
+    referenced models are not locked (a repo the policy exempts need not be) and which locked
+    ones are no longer referenced."""
     rows: list[dict[str, str | bool | None]] = []
     for repo_id, entry in sorted(lock.models.items()):
         row: dict[str, str | bool | None] = {
@@ -413,9 +423,11 @@ def check_lock(
     if refs is not None:
         locked = {k.lower() for k in lock.models}
         used = {r.repo_id.lower() for r in refs if not r.ignored}
+        exempted = {r.repo_id for r in refs if policy and policy.active_exception(r.repo_id, None)}
         out["unlocked"] = sorted(
             {r.repo_id for r in refs if not r.ignored}
             - {r.repo_id for r in refs if r.repo_id.lower() in locked}
+            - exempted
         )
         out["unreferenced"] = sorted(k for k in lock.models if k.lower() not in used)
     return out

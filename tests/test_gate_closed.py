@@ -3,6 +3,7 @@ lockfile is a reviewable artefact. Each test reproduces a problem the issue repo
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -713,6 +714,30 @@ def test_every_catalog_spdx_id_is_a_valid_spdx_id():
     idstring = r"[A-Za-z0-9.-]+"
     for lic in load_rules().licenses.values():
         assert re.fullmatch(rf"LicenseRef-{idstring}|{idstring}\+?", lic.spdx), lic.id
+
+
+def test_a_model_an_exception_covers_need_not_be_lockable(tmp_path):
+    """A referenced repo that cannot be audited (gone) under an unexpired exception: scan,
+    lock, lock --check and the lock gate all let the exception decide it."""
+    gone = "openness-fixtures/gone-model"
+    (tmp_path / "app.py").write_text(
+        f'from x import M\nM.from_pretrained("{gone}")\n'
+        'M.from_pretrained("openness-fixtures/open-apache-7b")\n'
+    )
+    (tmp_path / "openness.toml").write_text(
+        "require-osd = true\n\n[[exceptions]]\n"
+        f'repo = "{gone}"\nreason = "being replaced"\napproved-by = "a@b.c"\n'
+        f"expires = {dt.date.today() + dt.timedelta(days=30)}\n"
+    )
+    assert run_openness("scan", *MIRROR, cwd=tmp_path).code == 0
+    lock = run_openness("lock", *MIRROR, cwd=tmp_path)
+    assert lock.code == 0, lock.stderr
+    check = run_openness("lock", "--check", *MIRROR, cwd=tmp_path)
+    assert check.code == 0, check.stderr
+    locked = run_openness("scan", "--locked", "-f", "json", cwd=tmp_path)
+    assert locked.code == 0, locked.stderr
+    statuses = {r["repo_id"]: r["status"] for r in locked.json()["references"]}
+    assert statuses[gone] == "exempted"
 
 
 def test_lock_check_json_is_a_document(tmp_path):

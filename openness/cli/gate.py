@@ -299,12 +299,12 @@ def lock(
         auditor = _batch_auditor(loaded, mirror, token, timeout, offline, no_cache)
         existing = read_lock(lockfile, loaded) if check else None
         previous = None if check else _previous_lock(lockfile, loaded)
-        policy = None if check else _policy(policy_file, loaded)[0]
+        policy = _policy(policy_file, loaded)[0]
     except UsageError as exc:
         _fail(str(exc), ExitCode.USAGE)
     if existing is not None:
         scanned = scan_tree(targets, Path.cwd())
-        result = gate.check_lock(existing, auditor, scanned.references)
+        result = gate.check_lock(existing, auditor, scanned.references, policy)
         result["problems"] = scanned.problems
         if output_format == LockFormat.json:
             from openness.report import SCHEMA_VERSION, Tool
@@ -349,7 +349,10 @@ def lock(
         _note(f"wrote {lockfile} with {len(built.lock.models)} model(s){kept}")
     if output_format == LockFormat.cyclonedx:
         sys.stdout.write(_render_document("cyclonedx", "scan", built.document))
-    incomplete = bool(built.document.errors or built.left_out or built.scan_incomplete)
+    # An error on a repo the policy exempts decides nothing: the exception applies anyway.
+    exempted = {r.repo_id.lower() for r in built.document.references if r.status == "exempted"}
+    errors = [e for e in built.document.errors if e.subject.lower() not in exempted]
+    incomplete = bool(errors or built.left_out or built.scan_incomplete)
     raise typer.Exit(int(_strict(ExitCode.INCOMPLETE if incomplete else ExitCode.OK, strict)))
 
 
