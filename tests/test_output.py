@@ -154,6 +154,15 @@ def test_quiet_keeps_errors_and_failures_only():
     assert quiet.code == 0 and quiet.stderr == ""
 
 
+def test_quiet_still_says_a_policy_could_not_be_decided(hub_env):
+    """Exit 3 under -q with nothing on stderr would leave a CI log without its reason."""
+    run = run_openness(
+        "audit", "openness-fixtures/gated-lora-adapter", "--require-osd", "-q", env=hub_env
+    )
+    assert run.code == 3, run.stderr
+    assert "gated-lora-adapter: policy could not be decided (require-osd)" in run.stderr
+
+
 @pytest.mark.parametrize("command", ["audit", "scan"])
 def test_quiet_still_warns_that_no_policy_is_enforced(tmp_path, command):
     """A CI job with -q and no policy would otherwise pass with nothing said."""

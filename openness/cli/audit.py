@@ -237,7 +237,7 @@ def audit(
             _say(f"{report.subject.repo_id}: policy failed ({rules_failed})")
         elif verdict is not None and verdict.status == "incomplete":
             rules_open = ", ".join(sorted({v.rule for v in verdict.undecided}))
-            _note(f"{report.subject.repo_id}: policy could not be decided ({rules_open})")
+            _say(f"{report.subject.repo_id}: policy could not be decided ({rules_open})")
     if policy is None and document.reports:
         _say(unenforced)  # a warning: under -q too, the gate enforces nothing
     if len(planned) > 1:

@@ -432,7 +432,8 @@ QuietOpt = Annotated[
         "--quiet",
         "-q",
         help="No progress bar and no informational lines on stderr; errors, policy "
-        "failures and the warning that no policy is enforced are still reported.",
+        "failures, policies that could not be decided and the warning that no policy is "
+        "enforced are still reported.",
     ),
 ]
 ColorOpt = Annotated[
