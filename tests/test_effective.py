@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import FIXTURES, ROOT, run_openness
+from conftest import FIXTURES, ROOT, Run, run_openness
 from fakehub import FakeHub, Fault
 
 SCHEMA = json.loads((ROOT / "docs" / "schema" / "audit.schema.json").read_text())
@@ -23,6 +25,17 @@ def _audit(hub_env: dict, repo: str, *args: str) -> tuple[dict, int, str]:
     document = run.json()
     jsonschema.validate(document, SCHEMA)
     return document["reports"][0], run.code, run.stderr
+
+
+def _fixtures_copy(tmp_path: Path) -> Path:
+    """A copy of the fixtures to take something away from (a mirror, or a Hub's root)."""
+    root = tmp_path / "mirror"
+    shutil.copytree(FIXTURES, root)
+    return root
+
+
+def _audit_mirror(root: Path, repo: str) -> Run:
+    return run_openness("audit", repo, "--mirror", str(root), "-f", "json")
 
 
 def _table(hub_env: dict, repo: str, *args: str) -> str:
@@ -276,14 +289,9 @@ def test_a_readme_that_could_not_be_read_is_listed_unread(corpus, tmp_path):
 
 
 def test_a_dataset_the_mirror_lacks_leaves_the_pipeline_rung_unknown(tmp_path):
-    import shutil
-
-    mirror = tmp_path / "mirror"
-    shutil.copytree(FIXTURES, mirror)
+    mirror = _fixtures_copy(tmp_path)
     shutil.rmtree(mirror / "datasets" / "openness-fixtures" / "open-pretrain-mix")
-    run = run_openness(
-        "audit", "openness-fixtures/open-apache-7b", "--mirror", str(mirror), "-f", "json"
-    )
+    run = _audit_mirror(mirror, "openness-fixtures/open-apache-7b")
     steps = {s["rung"]: s for s in run.json()["reports"][0]["openness"]["steps"]}
     assert steps[4]["met"] is None and "not in the mirror" in steps[4]["reason"]
     assert steps[5]["met"] is None, steps[5]
@@ -301,14 +309,9 @@ def test_a_dataset_card_the_pipeline_rung_needs_is_a_problem(mirror, tmp_path):
     rung 5 is unknown, and the report says so in problems[] and is incomplete."""
     dataset = "openness-fixtures/open-pretrain-mix"
     if mirror:
-        import shutil
-
-        root = tmp_path / "mirror"
-        shutil.copytree(FIXTURES, root)
+        root = _fixtures_copy(tmp_path)
         (root / "datasets" / dataset / "README.md").unlink()
-        run = run_openness(
-            "audit", "openness-fixtures/open-apache-7b", "--mirror", str(root), "-f", "json"
-        )
+        run = _audit_mirror(root, "openness-fixtures/open-apache-7b")
         report = run.json()["reports"][0]
     else:
         report = _dropped(
@@ -326,17 +329,12 @@ def test_a_dataset_card_the_pipeline_rung_needs_is_a_problem(mirror, tmp_path):
 def test_an_unread_dataset_card_above_a_step_not_met_changes_nothing(tmp_path):
     """No training code (step 3 not met): whatever a dataset's card says of its build code,
     the rung stays 2, so the unread card is no problem and the audit is complete."""
-    import shutil
-
-    root = tmp_path / "mirror"
-    shutil.copytree(FIXTURES, root)
+    root = _fixtures_copy(tmp_path)
     model = root / "models" / "openness-fixtures" / "open-apache-7b"
     readme = (model / "README.md").read_text()
     (model / "README.md").write_text(re.sub(r"https://github\.com/\S+", "", readme))
     (root / "datasets" / "openness-fixtures" / "open-pretrain-mix" / "README.md").unlink()
-    run = run_openness(
-        "audit", "openness-fixtures/open-apache-7b", "--mirror", str(root), "-f", "json"
-    )
+    run = _audit_mirror(root, "openness-fixtures/open-apache-7b")
     report = run.json()["reports"][0]
     steps = report["openness"]["steps"]
     assert steps[2]["met"] is False and steps[4]["met"] is None
@@ -445,10 +443,7 @@ def test_an_adapter_on_a_local_base_path_is_unknown_not_guessed(hub_env):
 def test_a_base_whose_files_are_gated_leaves_the_derivative_incomplete(tmp_path):
     """The gated base's prompt says nothing of its terms here (the fixture's does: see the
     next test), so nothing read decides the base's license."""
-    import shutil
-
-    root = tmp_path / "hub"
-    shutil.copytree(FIXTURES, root)
+    root = _fixtures_copy(tmp_path)
     info_path = root / "models" / "openness-fixtures" / "fully-gated" / "info.json"
     info = json.loads(info_path.read_text())
     info["cardData"]["extra_gated_prompt"] = "Share your contact details to access this model."
@@ -479,14 +474,9 @@ def test_a_gated_base_whose_prompt_states_its_terms_binds_its_fine_tune(hub_env)
 
 
 def test_a_reupload_base_the_mirror_lacks_is_unknown_not_absent(tmp_path):
-    import shutil
-
-    mirror = tmp_path / "mirror"
-    shutil.copytree(FIXTURES, mirror)
+    mirror = _fixtures_copy(tmp_path)
     shutil.rmtree(mirror / "models" / "meta-llama" / "Llama-2-7b-hf")
-    run = run_openness(
-        "audit", "openness-fixtures/Llama-2-7b-hf-GGUF", "--mirror", str(mirror), "-f", "json"
-    )
+    run = _audit_mirror(mirror, "openness-fixtures/Llama-2-7b-hf-GGUF")
     report = run.json()["reports"][0]
     jsonschema.validate(run.json(), SCHEMA)
     effective = report["license"]["effective"]

@@ -485,7 +485,7 @@ def test_a_closed_stdout_exits_141_quietly(tmp_path, args):
 def test_a_stdout_closed_at_start_exits_141_quietly(tmp_path, args):
     """`openness licenses >&-`: Python starts with sys.stdout None; that was an internal error
     ("'NoneType' object has no attribute 'flush'", exit 4)."""
-    (tmp_path / "app.py").write_text(f'AutoModel.from_pretrained("{RAIL}")\n')
+    _rail_app(tmp_path)
     command = " ".join(shlex.quote(a) for a in (sys.executable, "-m", "openness", *args))
     run = _shell(f"{command} >&-", tmp_path)
     assert (run.returncode, run.stderr) == (141, "")
@@ -509,6 +509,16 @@ FULL = Path("/dev/full")
 LICENSE_FILE = str(FIXTURES / "models" / "meta-llama" / "Llama-2-7b" / "LICENSE.txt")
 
 
+def _rail_app(project: Path) -> None:
+    """A project whose one reference `scan` audits (RAIL, from the mirror)."""
+    (project / "app.py").write_text(f'AutoModel.from_pretrained("{RAIL}")\n')
+
+
+def _besides_the_policy_note(stderr: str) -> list[str]:
+    """stderr's lines but the warning that no policy is enforced (said wherever one is not)."""
+    return [line for line in stderr.splitlines() if "nothing is enforced" not in line]
+
+
 @pytest.mark.skipif(not FULL.exists(), reason="no /dev/full")
 @pytest.mark.parametrize(
     "args",
@@ -525,10 +535,10 @@ LICENSE_FILE = str(FIXTURES / "models" / "meta-llama" / "Llama-2-7b" / "LICENSE.
 )
 def test_a_full_disk_is_one_line_and_exit_2_never_an_internal_error(tmp_path, args):
     """`openness licenses > /dev/full` was "internal error: OSError" (exit 4, "a bug")."""
-    (tmp_path / "app.py").write_text(f'AutoModel.from_pretrained("{RAIL}")\n')
+    _rail_app(tmp_path)
     command = " ".join(shlex.quote(a) for a in (sys.executable, "-m", "openness", *args))
     run = _shell(f"{command} >/dev/full", tmp_path)
-    lines = [line for line in run.stderr.splitlines() if "nothing is enforced" not in line]
+    lines = _besides_the_policy_note(run.stderr)
     assert run.returncode == 2, run.stderr
     assert lines == ["openness: cannot write the output to stdout: No space left on device"]
 
@@ -545,9 +555,9 @@ def test_a_full_disk_is_one_line_and_exit_2_never_an_internal_error(tmp_path, ar
     ids=" ".join,
 )
 def test_an_output_file_that_cannot_be_written_is_one_line_and_exit_2(tmp_path, args):
-    (tmp_path / "app.py").write_text(f'AutoModel.from_pretrained("{RAIL}")\n')
+    _rail_app(tmp_path)
     run = run_openness(*args, "-o", str(FULL), cwd=tmp_path)
-    lines = [line for line in run.stderr.splitlines() if "nothing is enforced" not in line]
+    lines = _besides_the_policy_note(run.stderr)
     assert run.code == 2, run.stderr
     assert lines == ["openness: cannot write --output /dev/full: No space left on device"]
     run = run_openness(*args, "-o", "/proc/self/report.json", cwd=tmp_path)
