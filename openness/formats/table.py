@@ -184,7 +184,7 @@ def report_panel(report: Report, kinds: Mapping[str, Any] | None = None) -> Pane
         parts.append(problems_view(report))
     subtitle = Text(
         f"source: {subject.source}"
-        + (f" · renamed from {subject.renamed_from}" if subject.renamed_from else "")
+        + (f" · renamed from {one_line(subject.renamed_from)}" if subject.renamed_from else "")
         + (f" · gated: {subject.gated}" if subject.gated else "")
         + (f" · {_cache_note(report)}" if report.cache else "")
     )
